@@ -1,7 +1,7 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {DataError, UsageError} from '../../src/core/errors.js'
-import {detectFormat, parseRecord, QuestionType, recordType, RECORD_TYPES, toQuestion, TrajectoryType, SynthItemType, EvalResultType, TrainMetricType} from '../../src/core/records/index.js'
+import {detectFormat, parseRecord, QuestionType, recordType, RECORD_TYPES, toQuestion, TrajectoryType, SynthItemType, EvalResultType, TrainMetricType, SftExampleType} from '../../src/core/records/index.js'
 
 test('a minimal question gets its type, version and defaults', () => {
   const q = parseRecord(QuestionType, {id: 'q1', question: 'Who?', answers: ['X']})
@@ -41,14 +41,18 @@ test('every record type accepts a minimal valid record', () => {
   parseRecord(SynthItemType, {id: 's', seed_id: 'q', question: 'Q?', answers: ['a'], facts: [{id: 'f1', text: 'A is B.', source: {url: 'http://x/a'}}], history: [{step: 0, op: 'seed', question: 'Q?'}], checks: {uniqueness: {verdict: 'pass', alternatives: []}}})
   parseRecord(EvalResultType, {id: 'q', benchmark: 'nq', question: 'Q', gold: ['a'], prediction: null, scores: {em: 0, judge: null}})
   parseRecord(TrainMetricType, {step: 1, policy_version: 1, time_ms: 10, metrics: {loss: 0.5}})
+  const sft = parseRecord(SftExampleType, {messages: [{role: 'user', content: 'Q'}, {role: 'assistant', content: 'A'}]})
+  assert.equal(sft.train_on, 'assistant')
+  assert.throws(() => parseRecord(SftExampleType, {messages: [{role: 'user', content: 'Q'}]}, 'sft.jsonl:2'), /sft\.jsonl:2: .*no assistant message to train on/)
+  assert.equal(parseRecord(SftExampleType, {messages: [{role: 'user', content: 'text'}], train_on: 'all'}).weight, 1)
 })
 
 test('recordType accepts CLI, type and title spellings; unknown types list the known ones', () => {
   assert.equal(recordType('synth-item').type, 'synth_item')
   assert.equal(recordType('synth_item').type, 'synth_item')
   assert.equal(recordType('EvalResult').type, 'eval_result')
-  assert.throws(() => recordType('questions'), (e: unknown) => e instanceof UsageError && e.exit === 2 && /question, synth-item, trajectory, eval-result, train-metric/.test(e.fix ?? ''))
-  assert.equal(RECORD_TYPES.length, 5)
+  assert.throws(() => recordType('questions'), (e: unknown) => e instanceof UsageError && e.exit === 2 && /question, synth-item, trajectory, eval-result, train-metric, sft-example/.test(e.fix ?? ''))
+  assert.equal(RECORD_TYPES.length, 6)
 })
 
 test('FlashRAG / Search-R1 rows', () => {

@@ -4,6 +4,7 @@ import type {RecordType} from './common.js'
 import {EvalResultType} from './eval-result.js'
 import {QuestionType} from './question.js'
 import {SynthItemType} from './synth-item.js'
+import {SftExampleType} from './sft-example.js'
 import {TrainMetricType} from './train-metric.js'
 import {TrajectoryType} from './trajectory.js'
 
@@ -13,9 +14,10 @@ export * from './synth-item.js'
 export * from './trajectory.js'
 export * from './eval-result.js'
 export * from './train-metric.js'
+export * from './sft-example.js'
 export * from './formats.js'
 
-export const RECORD_TYPES: readonly RecordType[] = [QuestionType, SynthItemType, TrajectoryType, EvalResultType, TrainMetricType]
+export const RECORD_TYPES: readonly RecordType[] = [QuestionType, SynthItemType, TrajectoryType, EvalResultType, TrainMetricType, SftExampleType]
 
 /** CLI spelling of a type: `synth_item` → `synth-item`. */
 export function cliName(type: RecordType): string {
