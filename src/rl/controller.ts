@@ -21,7 +21,8 @@ import {loadCheckpoint, type Checkpoint} from '../model/checkpoint.js'
 import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
 import {groupAdvantages, type AdvantageOptions} from './advantages.js'
 import {GroupBuffer} from './buffer.js'
-import {computeProximalLogprobs, ppoLoss, PpoStats, type PpoLossOptions, type PpoMicroBatch} from './ppo-loss.js'
+import type {PpoLossOptions, PpoMicroBatch} from './ppo-loss.js'
+import {LocalPolicyUpdater, WorkerPolicyUpdater, type PolicyUpdater, type PolicyUpdaterInit} from './policy-updater.js'
 import {fingerprint, modelConfigHash, RunDir, type TrainerState} from './run-dir.js'
 import {packMicroBatches, type SequenceSample} from './sequences.js'
 
@@ -70,6 +71,8 @@ export interface RlOptions {
   force?: boolean
   seed?: number
   backend?: TfjsBackendChoice
+  /** Train on a worker thread so tfjs never blocks generation's event loop (default true; false: same thread). */
+  trainerThread?: boolean
   /** onnxruntime intra-op threads (default 1: training and generation share the machine). */
   threads?: number
   /** Stops the intake: no new episodes, the current step finishes, a checkpoint is written. */
@@ -117,7 +120,6 @@ export function validateRlOptions(o: Pick<RlOptions, 'mode' | 'samples' | 'batch
   if ((o.minibatches ?? 1) > (o.batchQuestions ?? 4) * samples) throw new UsageError(`--minibatches ${o.minibatches} exceeds the ${(o.batchQuestions ?? 4) * samples} episodes of a batch`, {code: 'flag', fix: 'Pass fewer --minibatches.'})
 }
 
-const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 export async function trainRl(o: RlOptions): Promise<RlSummary> {
   validateRlOptions(o)
@@ -131,7 +133,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   if (o.questions.length === 0) throw new UsageError('no questions to train on', {code: 'questions-empty', fix: 'Pass --questions FILE with Question records that have answers.'})
   const started = performance.now()
 
-  const [{PolicyTrainer}, {GenerationEngine}, {HfTokenizer}] = await Promise.all([import('../model/tfjs/policy-trainer.js'), import('../model/onnx/engine.js'), import('../model/tokenizer.js')])
+  const [{GenerationEngine}, {HfTokenizer}] = await Promise.all([import('../model/onnx/engine.js'), import('../model/tokenizer.js')])
   const base = await loadCheckpoint(o.model)
   const settings = {
     mode, samples, batch_questions: groupsPerStep, max_staleness: eta, lr: o.learningRate ?? 1e-5, weight_decay: o.weightDecay ?? 0, max_grad_norm: o.maxGradNorm ?? 1,
@@ -157,10 +159,11 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   if (!tokenizerFiles) throw new UsageError(`${o.model}: the model has no tokenizer`, {code: 'tokenizer', fix: 'Train needs tokenizer.json beside the weights (ars model init --tokenizer …).'})
   const tokenizer = new HfTokenizer(tokenizerFiles)
   const {config} = checkpoint
-  const trainer = await PolicyTrainer.create(config, checkpoint.weights, {
-    backend: o.backend, maxGradNorm: o.maxGradNorm, optimizer: {learningRate: settings.lr, weightDecay: settings.weight_decay}, ...(loaded?.optimizerState ? {optimizerState: loaded.optimizerState} : {}),
-  })
-  const tf = trainer.tf
+  const updaterInit: PolicyUpdaterInit = {
+    config, weights: checkpoint.weights, backend: o.backend, maxGradNorm: o.maxGradNorm, learningRate: settings.lr, weightDecay: settings.weight_decay, loss: o.loss,
+    ...(loaded?.optimizerState ? {optimizerState: loaded.optimizerState} : {}),
+  }
+  const trainer: PolicyUpdater = await ((o.trainerThread ?? true) ? WorkerPolicyUpdater.create(updaterInit) : LocalPolicyUpdater.create(updaterInit))
   const engine = await GenerationEngine.create({config, model: checkpoint.weights, version, decoder: tokenizer, maxBatchSize: Math.max(1, concurrency), swapMode: 'interrupt', intraOpNumThreads: o.threads ?? 1})
   const lm = new OnnxModel(`onnx:${o.model}`, engine, tokenizer, config)
 
@@ -256,7 +259,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       // Groups started but not consumed are generated again after a resume: no question of the order is skipped.
       cursor: Math.min(nextGroup, ...unconsumed), elapsed_ms: elapsed0 + (performance.now() - started),
     }
-    await run.saveCheckpoint({checkpoint: {config, weights: trainer.exportWeights(), tokenizer: tokenizerFiles, ...(checkpoint.generationConfig ? {generationConfig: checkpoint.generationConfig} : {})}, optimizerState: trainer.exportOptimizerState(), trainerState: state})
+    await run.saveCheckpoint({checkpoint: {config, weights: await trainer.exportWeights(), tokenizer: tokenizerFiles, ...(checkpoint.generationConfig ? {generationConfig: checkpoint.generationConfig} : {})}, optimizerState: await trainer.exportOptimizerState(), trainerState: state})
     checkpointStep = step
   }
 
@@ -288,25 +291,12 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         continue
       }
       const ppo: PpoMicroBatch[] = microBatches.map((mb) => ({tokens: mb.tokens, lossMask: mb.lossMask, advantages: mb.extras.advantage as Float32Array, behaviourLogprobs: mb.extras.behaviour as Float32Array, lossTokens: mb.lossTokens}))
-      for (const mb of ppo) {
-        mb.proximalLogprobs = computeProximalLogprobs(tf, trainer.model, mb.tokens)
-        await nextTick()
-      }
-      const stats = new PpoStats()
-      const parts = Math.min(o.minibatches ?? 1, ppo.length)
-      let lossSum = 0
-      let gradNormMax = 0
-      for (let m = 0; m < parts; m++) {
-        const chunk = ppo.filter((_, i) => i % parts === m)
-        const result = await trainer.trainStep(chunk, (model, mb) => ppoLoss(tf, model.tokenLogProbs(mb.tokens), mb, o.loss, stats), {weightOf: (mb) => mb.lossTokens})
-        lossSum += result.loss
-        gradNormMax = Math.max(gradNormMax, result.gradNorm)
-      }
+      const result = await trainer.update(ppo, o.minibatches ?? 1)
       const trainSeconds = (performance.now() - trainStart) / 1000
       step++
       version++
       const publishStart = performance.now()
-      await engine.publish(version, trainer.exportWeights())
+      await engine.publish(version, await trainer.exportWeights())
       const publishSeconds = (performance.now() - publishStart) / 1000
       wakeAdmission()
 
@@ -324,13 +314,14 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         trained_episodes: used.length,
         excluded_episodes: scored.reduce((a, g) => a + g.excluded.length, 0),
         zero_variance_groups: scored.filter((g) => g.zeroVariance).length,
-        tokens: realTokens,
         loss_tokens: lossTokens,
         gen_tokens_per_s: (generatedTokens - lastGenerated) / Math.max(1e-9, (now - lastMetricAt) / 1000),
         train_tokens_per_s: realTokens / Math.max(1e-9, trainSeconds),
-        loss: lossSum / parts,
-        grad_norm: gradNormMax,
-        ...stats.summary(),
+        loss: result.loss,
+        grad_norm: result.gradNorm,
+        ...result.stats,
+        tokens: realTokens,
+        ppo_tokens: result.stats.tokens,
         wait_s: waitSeconds,
         train_s: trainSeconds,
         publish_s: publishSeconds,
@@ -355,7 +346,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     await producer
     await queue.onIdle()
     await lm.close()
-    trainer.dispose()
+    await trainer.close()
   }
   task.done(`step ${step}, policy version ${version}`)
   return {dir: run.dir, step, policyVersion: version, interrupted: (o.stopSignal?.aborted ?? false) && step < o.steps, episodes, droppedStale: buffer.droppedStale, checkpointStep, wallSeconds: (performance.now() - started) / 1000}
