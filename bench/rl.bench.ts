@@ -21,6 +21,7 @@ export interface RlBenchOptions {
   maxTurns?: number
   maxTokensPerTurn?: number
   modes?: TrainMode[]
+  maxStaleness?: number
 }
 
 export async function run(options: RlBenchOptions = {}): Promise<void> {
@@ -46,13 +47,13 @@ export async function run(options: RlBenchOptions = {}): Promise<void> {
   for (const mode of options.modes ?? ['sync', 'one-step-off', 'async']) {
     const metrics: TrainMetric[] = []
     const summary = await trainRl({
-      model, questions, tools, out: join(work, `run-${mode}`), mode, samples, batchQuestions, steps, maxStaleness: 4, concurrency,
+      model, questions, tools, out: join(work, `run-${mode}`), mode, samples, batchQuestions, steps, maxStaleness: options.maxStaleness ?? 4, concurrency,
       learningRate: 1e-4, backend: 'auto', episode: {maxTurns, maxTokensPerTurn}, reward: {metric: 'f1'}, seed: 0,
       onMetric: (m) => void metrics.push(m), warn: () => {},
     })
     results.set(mode, {seconds: summary.wallSeconds, metrics})
   }
-  await tools.search.close?.()
+  await tools.close()
   const sync = results.get('sync')
   const mean = (ms: TrainMetric[], key: string): number => ms.reduce((a, m) => a + (m.metrics[key] ?? 0), 0) / Math.max(1, ms.length)
   for (const [mode, r] of results) {
@@ -61,7 +62,7 @@ export async function run(options: RlBenchOptions = {}): Promise<void> {
       ratio: sync ? round(sync.seconds / r.seconds) : null, goal: mode === 'sync' ? undefined : '> 1 (faster than sync)',
       staleness_mean: round(mean(r.metrics, 'staleness_mean')), staleness_max: Math.max(0, ...r.metrics.map((m) => m.metrics.staleness_max ?? 0)),
       wait_s_mean: round(mean(r.metrics, 'wait_s')), train_s_mean: round(mean(r.metrics, 'train_s')), gen_tokens_per_s: round(mean(r.metrics, 'gen_tokens_per_s')),
-      notes: `${samples} samples × ${batchQuestions} questions per step, ${maxTurns} turns × ${maxTokensPerTurn} tokens, concurrency ${concurrency}, tiny model, world-small BM25`,
+      notes: `η ${options.maxStaleness ?? 4}, ${samples} samples × ${batchQuestions} questions per step, ${maxTurns} turns × ${maxTokensPerTurn} tokens, concurrency ${concurrency}, tiny model, world-small BM25`,
     })
   }
 }
@@ -75,5 +76,6 @@ if (isMain(import.meta.url)) {
   }
   const modes = arg('modes')?.split(',') as TrainMode[] | undefined
   if (modes?.some((m) => !TRAIN_MODES.includes(m))) throw new Error(`--modes: expected a comma list of ${TRAIN_MODES.join(', ')}`)
-  await run({steps: arg('steps') ? Number(arg('steps')) : undefined, samples: arg('samples') ? Number(arg('samples')) : undefined, modes})
+  const num = (name: string): number | undefined => (arg(name) === undefined ? undefined : Number(arg(name)))
+  await run({steps: num('steps'), samples: num('samples'), batchQuestions: num('batch-questions'), maxTurns: num('turns'), maxTokensPerTurn: num('tokens'), concurrency: num('concurrency'), maxStaleness: num('max-staleness'), modes})
 }

@@ -156,8 +156,7 @@ export default class Train extends ArsCommand {
     } finally {
       process.off('SIGINT', onSigint)
       drawer.stop()
-      await tools.search.close?.()
-      await tools.reader?.close?.()
+      await tools.close()
     }
     if (interrupts > 0) {
       process.stderr.write(`train interrupted: rerun with --resume to continue from the checkpoint\n`)

@@ -1,6 +1,6 @@
 // The RL controller end to end on real parts: `ars model init` tiny model, world-small BM25 search, the agent loop on
 // the in-process ONNX engine, tfjs decoupled-PPO updates published back to the engine, a real run folder.
-import {before, test} from 'node:test'
+import {after, before, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {readFileSync, realpathSync} from 'node:fs'
 import {join} from 'node:path'
@@ -19,6 +19,10 @@ let tools: AgentTools
 before(async () => {
   ;[model, world] = await Promise.all([initTinyModel(), worldWithIndex()])
   tools = await resolveAgentTools({search: world})
+})
+
+after(async () => {
+  await tools.close()
 })
 
 async function run(mode: TrainMode, extra: Partial<RlOptions> = {}): Promise<{metrics: TrainMetric[]; episodes: Trajectory[]; out: string; summary: Awaited<ReturnType<typeof trainRl>>}> {
