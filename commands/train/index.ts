@@ -53,7 +53,7 @@ export default class Train extends ArsCommand {
 
   static override flags = {
     model: Flags.string({char: 'm', required: true, description: 'Starting model folder (config.json, tokenizer.json, model.safetensors).'}),
-    questions: Flags.string({required: true, description: 'Question (or SynthItem) JSONL with gold answers.'}),
+    questions: Flags.string({required: true, multiple: true, description: 'Question (or SynthItem) JSONL with gold answers (repeat for several files).'}),
     search: Flags.string({char: 's', required: true, description: 'Index folder, world folder, retrieval-server URL, serper: or searxng:URL.'}),
     out: Flags.string({char: 'o', required: true, description: 'Run folder (run.json, metrics.jsonl, checkpoints/, latest).'}),
     mode: Flags.option({options: TRAIN_MODES, default: 'async' as TrainMode, description: 'sync: generate a batch, train, repeat; one-step-off: generation of batch k+1 overlaps training on batch k; async: bounded only by --max-staleness.'})(),
@@ -108,7 +108,7 @@ export default class Train extends ArsCommand {
     if (!existsSync(join(flags.model, 'config.json'))) throw new UsageError(`--model ${flags.model}: no config.json`, {code: 'model', fix: 'Pass a model folder (ars model init --preset tiny --tokenizer world --out models/tiny).'})
     if (!existsSync(join(flags.model, 'tokenizer.json'))) throw new UsageError(`--model ${flags.model}: no tokenizer.json; training needs the model's tokenizer to build token-level episodes`, {code: 'tokenizer', fix: 'Use a model folder with tokenizer.json (ars model init --tokenizer world …).'})
     const warn = (m: string): void => void process.stderr.write(`warning: ${m}\n`)
-    const questions = await readQuestions(flags.questions, flags['skip-unanswerable'], warn)
+    const questions = (await Promise.all(flags.questions.map((f) => readQuestions(f, flags['skip-unanswerable'], warn)))).flat()
     const format = agentFormat(flags.format)
     const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k']})
 
@@ -147,7 +147,7 @@ export default class Train extends ArsCommand {
         threads: flags.threads,
         stopSignal: stop.signal,
         warn,
-        flags: {save_every: flags['save-every'], keep: flags.keep, concurrency: flags.concurrency, questions: flags.questions, search: flags.search, model: flags.model},
+        flags: {save_every: flags['save-every'], keep: flags.keep, concurrency: flags.concurrency, questions: flags.questions.join(','), search: flags.search, model: flags.model},
         onMetric: (m) => void process.stdout.write(`${JSON.stringify(m)}\n`),
         progress: drawer.callback,
       })
