@@ -12,11 +12,14 @@ import {resolveAgentTools} from '../../src/agent/resolve-tools.js'
 import {TRAIN_MODES, trainRl, validateRlOptions, type TrainMode} from '../../src/rl/controller.js'
 
 /** Questions with gold answers (rewards need them); SynthItem records pose their question. */
-async function readQuestions(file: string, skipUnanswerable: boolean, warn: (m: string) => void): Promise<Question[]> {
-  if (!existsSync(file)) throw new UsageError(`--questions ${file}: no such file`, {code: 'questions', fix: 'Pass a JSONL file of Question records (e.g. datasets/world-small/questions/train.jsonl).'})
+async function readQuestions(files: readonly string[], skipUnanswerable: boolean, warn: (m: string) => void): Promise<Question[]> {
+  for (const file of files) {
+    if (!existsSync(file)) throw new UsageError(`--questions ${file}: no such file`, {code: 'questions', fix: 'Pass a JSONL file of Question records (e.g. datasets/world-small/questions/train.jsonl).'})
+  }
   const out: Question[] = []
+  const seen = new Map<string, string>()
   let skipped = 0
-  for await (const {source, line, value} of readJsonl(file)) {
+  for await (const {source, line, value} of readJsonl(files)) {
     const where = `${source}:${line}`
     const isSynth = value !== null && typeof value === 'object' && (value as {type?: unknown}).type === SynthItemType.type
     const q = isSynth ? synthItemToQuestion(parseRecord(SynthItemType, value, where)) : parseRecord(QuestionType, value, where)
@@ -27,10 +30,14 @@ async function readQuestions(file: string, skipUnanswerable: boolean, warn: (m: 
       }
       throw new DataError(`question ${JSON.stringify(q.id)} has no answers, so its episodes cannot be rewarded`, {code: 'unanswerable', where, fix: 'Add gold answers, or pass --skip-unanswerable to leave such questions out.'})
     }
+    // Episode ids are question_id#sample: two questions with one id would overwrite each other's groups.
+    const first = seen.get(q.id)
+    if (first) throw new DataError(`question id ${JSON.stringify(q.id)} appears twice (first at ${first})`, {code: 'duplicate-id', where, fix: 'Give every question a distinct id (ars filter --dedupe drops repeated questions).'})
+    seen.set(q.id, where)
     out.push(q)
   }
-  if (skipped) warn(`${file}: skipped ${skipped} question(s) without answers (--skip-unanswerable)`)
-  if (out.length === 0) throw new DataError('no question with answers to train on', {code: 'questions-empty', where: file, fix: 'Pass Question records with non-empty "answers".'})
+  if (skipped) warn(`${files.join(', ')}: skipped ${skipped} question(s) without answers (--skip-unanswerable)`)
+  if (out.length === 0) throw new DataError('no question with answers to train on', {code: 'questions-empty', where: files.join(', '), fix: 'Pass Question records with non-empty "answers".'})
   return out
 }
 
@@ -53,7 +60,7 @@ export default class Train extends ArsCommand {
 
   static override flags = {
     model: Flags.string({char: 'm', required: true, description: 'Starting model folder (config.json, tokenizer.json, model.safetensors).'}),
-    questions: Flags.string({required: true, multiple: true, description: 'Question (or SynthItem) JSONL with gold answers (repeat for several files).'}),
+    questions: Flags.string({required: true, multiple: true, description: 'Question (or SynthItem) JSONL with gold answers; repeat the flag to train on several files.'}),
     search: Flags.string({char: 's', required: true, description: 'Index folder, world folder, retrieval-server URL, serper: or searxng:URL.'}),
     out: Flags.string({char: 'o', required: true, description: 'Run folder (run.json, metrics.jsonl, checkpoints/, latest).'}),
     mode: Flags.option({options: TRAIN_MODES, default: 'async' as TrainMode, description: 'sync: generate a batch, train, repeat; one-step-off: generation of batch k+1 overlaps training on batch k; async: bounded only by --max-staleness.'})(),
@@ -108,7 +115,7 @@ export default class Train extends ArsCommand {
     if (!existsSync(join(flags.model, 'config.json'))) throw new UsageError(`--model ${flags.model}: no config.json`, {code: 'model', fix: 'Pass a model folder (ars model init --preset tiny --tokenizer world --out models/tiny).'})
     if (!existsSync(join(flags.model, 'tokenizer.json'))) throw new UsageError(`--model ${flags.model}: no tokenizer.json; training needs the model's tokenizer to build token-level episodes`, {code: 'tokenizer', fix: 'Use a model folder with tokenizer.json (ars model init --tokenizer world …).'})
     const warn = (m: string): void => void process.stderr.write(`warning: ${m}\n`)
-    const questions = (await Promise.all(flags.questions.map((f) => readQuestions(f, flags['skip-unanswerable'], warn)))).flat()
+    const questions = await readQuestions(flags.questions, flags['skip-unanswerable'], warn)
     const format = agentFormat(flags.format)
     const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k']})
 
@@ -147,7 +154,7 @@ export default class Train extends ArsCommand {
         threads: flags.threads,
         stopSignal: stop.signal,
         warn,
-        flags: {save_every: flags['save-every'], keep: flags.keep, concurrency: flags.concurrency, questions: flags.questions.join(','), search: flags.search, model: flags.model},
+        flags: {save_every: flags['save-every'], keep: flags.keep, concurrency: flags.concurrency, questions: flags.questions, search: flags.search, model: flags.model},
         onMetric: (m) => void process.stdout.write(`${JSON.stringify(m)}\n`),
         progress: drawer.callback,
       })
