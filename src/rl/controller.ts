@@ -164,7 +164,12 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     ...(loaded?.optimizerState ? {optimizerState: loaded.optimizerState} : {}),
   }
   const trainer: PolicyUpdater = await ((o.trainerThread ?? true) ? WorkerPolicyUpdater.create(updaterInit) : LocalPolicyUpdater.create(updaterInit))
+  // A failed engine must not leave the trainer thread running (it would keep the process alive).
   const engine = await GenerationEngine.create({config, model: checkpoint.weights, version, decoder: tokenizer, maxBatchSize: Math.max(1, concurrency), swapMode: 'interrupt', intraOpNumThreads: o.threads ?? 1})
+    .catch(async (error: unknown) => {
+      await trainer.close()
+      throw error
+    })
   const lm = new OnnxModel(`onnx:${o.model}`, engine, tokenizer, config)
 
   // Data order: a fresh seeded permutation per epoch, so group g's question depends only on (seed, g).
