@@ -63,17 +63,22 @@ export class LocalPolicyUpdater implements PolicyUpdater {
     const started = performance.now()
     const trainer = this.#trainer
     const tf = trainer.tf
-    for (const mb of microBatches) {
-      mb.proximalLogprobs = computeProximalLogprobs(tf, trainer.model, mb.tokens)
-      await nextTick()
-    }
-    const stats = new PpoStats()
     const parts = Math.max(1, Math.min(minibatches, microBatches.length))
+    // With one optimiser step per batch the proximal policy is the current one: its log-probs come from the
+    // training forward pass itself (decision 0912). With several, every micro-batch needs them before the first step.
+    if (parts > 1) {
+      for (const mb of microBatches) {
+        mb.proximalLogprobs = computeProximalLogprobs(tf, trainer.model, mb.tokens)
+        await nextTick()
+      }
+    }
+    const loss: PpoLossOptions = {...this.#loss, proximalFromCurrent: parts === 1}
+    const stats = new PpoStats()
     let lossSum = 0
     let gradNorm = 0
     for (let m = 0; m < parts; m++) {
       const chunk = microBatches.filter((_, i) => i % parts === m)
-      const result = await trainer.trainStep(chunk, (model, mb) => ppoLoss(tf, model.tokenLogProbs(mb.tokens), mb, this.#loss, stats), {weightOf: (mb) => mb.lossTokens})
+      const result = await trainer.trainStep(chunk, (model, mb) => ppoLoss(tf, model.tokenLogProbs(mb.tokens), mb, loss, stats), {weightOf: (mb) => mb.lossTokens})
       lossSum += result.loss
       gradNorm = Math.max(gradNorm, result.gradNorm)
     }

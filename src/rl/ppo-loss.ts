@@ -31,6 +31,11 @@ export interface PpoLossOptions {
    * trust) or `clip` (the weight is truncated to the cap).
    */
   behavImpMode?: 'mask' | 'clip'
+  /**
+   * Take the proximal log-probs from this forward pass (detached) when the micro-batch has none: exact when the
+   * update is the first since the weights were last changed (one minibatch per batch), and saves a forward pass.
+   */
+  proximalFromCurrent?: boolean
 }
 
 /** Runs the model without gradients over a micro-batch and returns its [b, t−1] next-token log-probs. */
@@ -91,11 +96,13 @@ export class PpoStats {
 export function ppoLoss(tf: Tf, logp: TfCore.Tensor2D, mb: PpoMicroBatch, options: PpoLossOptions = {}, stats?: PpoStats): TfCore.Scalar {
   const eps = options.clipEps ?? 0.2
   if (!(eps > 0 && eps < 1)) throw new RangeError(`Expected clipEps in (0, 1), got ${eps}`)
-  const prox = requireProximal(mb)
   const shape = logp.shape as [number, number]
   if (shape[0] * shape[1] !== mb.lossMask.length) throw new RangeError(`Expected log-probs of ${mb.lossMask.length} entries ([batch, seqLen − 1]), got [${shape.join(', ')}]`)
+  const current = stats || (options.proximalFromCurrent && !mb.proximalLogprobs) ? (logp.dataSync() as Float32Array) : undefined
+  if (options.proximalFromCurrent && !mb.proximalLogprobs) mb.proximalLogprobs = Float32Array.from(current as Float32Array)
+  const prox = requireProximal(mb)
   const {weights, capped} = behaviourWeights(mb, options)
-  if (stats) collectStats(logp.dataSync() as Float32Array, mb, prox, weights, capped, eps, stats)
+  if (stats) collectStats(current as Float32Array, mb, prox, weights, capped, eps, stats)
   return tf.tidy(() => {
     const advantages = tf.tensor2d(mb.advantages, shape)
     const ratio = tf.exp(tf.sub(logp, tf.tensor2d(prox, shape)))

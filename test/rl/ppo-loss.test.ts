@@ -109,3 +109,34 @@ test('a step with a positive advantage raises that token\'s log-prob; a negative
   assert.ok(Math.abs(stats.summary().behav_imp_weight_mean - 1) < 1e-6)
   trainer.dispose()
 })
+
+test('proximal log-probs from the training forward equal a separate no-grad pass; minibatches see ratios ≠ 1', async () => {
+  const {tf} = runtime
+  const weights = initWeights(config, 4, 0.2)
+  const model = new TfQwen2(tf, config, weights)
+  const tokens = {inputIds: Int32Array.from([3, 9, 27, 20, 5, 8, 13, 21]), batch: 2, seqLen: 4}
+  const base = {tokens, lossMask: Float32Array.from([0, 1, 1, 0, 1, 1]), advantages: Float32Array.from([0, 1, 1, 0, -1, -1]), lossTokens: 4}
+  const prox = computeProximalLogprobs(tf, model, tokens)
+  const separate: PpoMicroBatch = {...base, behaviourLogprobs: prox.map((p) => p - 0.1), proximalLogprobs: prox}
+  const fused: PpoMicroBatch = {...base, behaviourLogprobs: prox.map((p) => p - 0.1)}
+  const grad = (mb: PpoMicroBatch, o: {proximalFromCurrent?: boolean}) => {
+    const {value, grads} = tf.variableGrads(() => ppoLoss(tf, model.tokenLogProbs(tokens), mb, o), model.variables)
+    const out = {loss: value.dataSync()[0] as number, g: Float32Array.from(grads[model.variables[0]!.name]!.dataSync() as Float32Array)}
+    value.dispose()
+    Object.values(grads).forEach((t) => t.dispose())
+    return out
+  }
+  const a = grad(separate, {})
+  const b = grad(fused, {proximalFromCurrent: true})
+  assert.ok(Math.abs(a.loss - b.loss) < 1e-6)
+  a.g.forEach((v, i) => assert.ok(Math.abs(v - (b.g[i] as number)) < 1e-6, `grad[${i}] ${v} vs ${b.g[i]}`))
+  model.dispose()
+  // Two minibatches: the second is evaluated after the first step, so its ratio moves away from 1.
+  const {LocalPolicyUpdater} = await import('../../src/rl/policy-updater.js')
+  const updater = await LocalPolicyUpdater.create({config, weights, backend: 'wasm', learningRate: 1e-2, weightDecay: 0})
+  const mbs = [0, 1].map(() => ({...base, tokens: {...tokens}, behaviourLogprobs: prox.map((p) => p)}))
+  const result = await updater.update(mbs, 2)
+  assert.equal(result.stats.tokens, 8)
+  assert.ok(result.stats.ratio_max > 1 + 1e-4 || Math.abs(result.stats.approx_kl) > 1e-6, JSON.stringify(result.stats))
+  await updater.close()
+})
