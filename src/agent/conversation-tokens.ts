@@ -16,10 +16,10 @@ export interface ConversationTokens {
 
 /**
  * Renders `messages` as `runEpisode` would have built the sequence: prompt = chat template over the leading
- * system/user messages (with the generation prompt), then assistant and tool messages appended verbatim, each
- * encoded on its own. Tool messages must hold the observation exactly as the format wrapped it
- * (`\n\n<information>\n…\n</information>\n\n`). No end-of-turn token follows the last reply: generation ends at
- * the format's stop string, which the reply already contains.
+ * system/user messages (with the generation prompt), then assistant and tool messages appended, each encoded on
+ * its own. Tool messages hold the observation as Trajectory records store it — the format's wrapper without the
+ * blank lines every format puts around it (`<information>\n…\n</information>`) — and are fed as `\n\n…\n\n`.
+ * No end-of-turn token follows the last reply: generation ends at the format's stop string, which the reply holds.
  */
 export function conversationTokens(messages: readonly ChatMessage[], tokenizer: TextTokenizer, trainOn: TrainOn = 'assistant', where?: string): ConversationTokens {
   const first = messages.findIndex((m) => m.role === 'assistant')
@@ -44,7 +44,7 @@ export function conversationTokens(messages: readonly ChatMessage[], tokenizer: 
   }
   for (let i = promptEnd; i < messages.length; i++) {
     const m = messages[i] as ChatMessage
-    const ids = tokenizer.encode(m.content)
+    const ids = tokenizer.encode(m.role === 'tool' ? `\n\n${m.content}\n\n` : m.content)
     const trained = trainOn === 'all' || (m.role === 'assistant' && (trainOn === 'assistant' || i === lastAssistant))
     for (const id of ids) {
       tokenIds.push(id)

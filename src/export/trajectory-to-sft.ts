@@ -100,7 +100,8 @@ export function trajectoryToSft(t: Trajectory, options: TrajectoryToSftOptions =
     const m = rest[k] as Trajectory['messages'][number]
     if (m.role === 'tool') {
       const text = observationText(m.content)
-      messages.push({role: 'tool', content: target.observation(options.maxObservationChars ? shortenObservation(text, options.maxObservationChars) : text)})
+      // Stored as Trajectory records store it: the format's wrapper without its surrounding blank lines.
+      messages.push({role: 'tool', content: target.observation(options.maxObservationChars ? shortenObservation(text, options.maxObservationChars) : text).trim()})
       continue
     }
     if (m.role !== 'assistant') return {kind: 'skip', reason: 'layout', detail: `a ${m.role} message after the first reply`}
