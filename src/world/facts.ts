@@ -77,8 +77,8 @@ export function factQuestions(world: World, i: number): FactQuestion[] {
   const push = (key: string, texts: readonly string[], wording: FactQuestion['wording']): void => {
     const a = answer(key)
     if (a === undefined) return
-    // A question that spells out its answer asks nothing (the generator drops those too).
-    for (const question of texts) if (/^\d+$/.test(a) || !question.includes(a)) out.push({fact: `e${i}:${key}`, question, answer: a, wording})
+    // Kept even when the wording names the answer (an orchestra named after its home city): every fact is knowledge.
+    for (const question of texts) out.push({fact: `e${i}:${key}`, question, answer: a, wording})
   }
   const attr = attributeWordings(e, d)
   if (attr) push(attr.key, attr.texts, 'world')
