@@ -2,8 +2,8 @@ import {Flags} from '@oclif/core'
 import {createWriteStream} from 'node:fs'
 import {once} from 'node:events'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
-import {UsageError} from '../../src/core/errors.js'
-import {writeJsonl} from '../../src/core/jsonl.js'
+import {DataError, UsageError} from '../../src/core/errors.js'
+import {readJsonl, writeJsonl} from '../../src/core/jsonl.js'
 import {factExamples} from '../../src/world/facts.js'
 import {loadWorld, readQuestions, type WorldSplit} from '../../src/world/load.js'
 
@@ -20,11 +20,13 @@ question splits (default dev,test) are left out, so evaluation measures search, 
   static override examples = [
     'ars world facts --world datasets/world-small > facts.jsonl',
     'ars world facts --world datasets/world-small --holdout none --out facts-all.jsonl',
+    'ars world facts --world datasets/world-small --about datasets/world-small/seeds.jsonl > seed-knowledge.jsonl',
   ]
 
   static override flags = {
     world: Flags.string({char: 'w', required: true, description: 'World directory (ars world build).', helpValue: 'DIR'}),
     holdout: Flags.string({default: 'dev,test', description: 'Question splits whose supporting facts are left out: a comma list of train, dev, test, or none.'}),
+    about: Flags.string({description: 'Only facts about the entities these questions walk through (their meta.path), e.g. the seeds: what an LLM would know about the entities of simple questions.', helpValue: 'FILE'}),
     out: Flags.string({char: 'o', description: 'Write here instead of stdout.', helpValue: 'FILE'}),
     quiet: sharedFlags.quiet,
   }
@@ -36,10 +38,19 @@ question splits (default dev,test) are left out, so evaluation measures search, 
     const {world} = await loadWorld(flags.world)
     const exclude = new Set<string>()
     for (const split of holdout) for await (const q of readQuestions(flags.world, split as WorldSplit)) for (const f of q.supporting_facts ?? []) exclude.add(f)
+    let entities: Set<number> | undefined
+    if (flags.about) {
+      entities = new Set()
+      for await (const line of readJsonl(flags.about, {policy: this.invalidPolicy('fail')})) {
+        const path = ((line.value as {meta?: {path?: unknown}}).meta?.path)
+        if (!Array.isArray(path)) throw new DataError('meta.path: expected the list of entity ids the question walks through (a world question)', {code: 'world-path', where: `${line.source}:${line.line}`, fix: 'Pass questions from a world built by `ars world build` (seeds.jsonl, questions/*.jsonl).'})
+        for (const id of path) entities.add(Number(String(id).slice(1)))
+      }
+    }
     let excluded = 0
     let written = 0
     const examples = (function* () {
-      for (const e of factExamples(world, {exclude, onExcluded: () => excluded++})) {
+      for (const e of factExamples(world, {exclude, entities, onExcluded: () => excluded++})) {
         written++
         yield e
       }

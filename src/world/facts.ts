@@ -91,13 +91,16 @@ export function factQuestions(world: World, i: number): FactQuestion[] {
 export interface FactExamplesOptions {
   /** Facts to leave out (e.g. those supporting held-out questions). */
   exclude?: ReadonlySet<string>
+  /** Only facts about these entity indices (default: every entity). */
+  entities?: ReadonlySet<number>
   /** Counts what was left out. */
   onExcluded?: (fact: string) => void
 }
 
 /** Closed-book SftExamples for every fact of the world, entity by entity. */
 export function* factExamples(world: World, options: FactExamplesOptions = {}): Generator<SftExample> {
-  for (let i = 0; i < world.size; i++) {
+  const indices = options.entities ? [...options.entities].sort((a, b) => a - b) : Array.from({length: world.size}, (_, i) => i)
+  for (const i of indices) {
     const seen = new Map<string, number>()
     for (const q of factQuestions(world, i)) {
       if (options.exclude?.has(q.fact)) {
