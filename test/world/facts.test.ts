@@ -79,3 +79,17 @@ test('--holdout none keeps every fact; a bad split is a usage error', async () =
   assert.equal(bad.code, 2)
   assert.match(bad.stderr, /--holdout: expected a comma list of train, dev, test \(or none\), got "seed"/)
 })
+
+test('--about keeps only facts about the entities the given questions walk through', async () => {
+  const r = await runCli(['world', 'facts', '--world', SMALL_WORLD, '--about', join(SMALL_WORLD, 'seeds.jsonl'), '-q'], {timeoutMs: 60_000})
+  assert.equal(r.code, 0, r.stderr)
+  const about = lines(r.stdout).map((v) => parseRecord(SftExampleType, v))
+  const entities = new Set(readFileSync(join(SMALL_WORLD, 'seeds.jsonl'), 'utf8').trim().split('\n').flatMap((l) => (JSON.parse(l) as {meta: {path: string[]}}).meta.path))
+  assert.ok(about.length > 1000 && about.length < examples.length)
+  for (const x of about) assert.ok(entities.has((x.meta as {fact: string}).fact.split(':')[0] as string))
+  const facts = new Set(about.map((x) => (x.meta as {fact: string}).fact))
+  for (const x of examples) if (entities.has((x.meta as {fact: string}).fact.split(':')[0] as string)) assert.ok(facts.has((x.meta as {fact: string}).fact))
+  const notWorld = await runCli(['world', 'facts', '--world', SMALL_WORLD, '--about', '-'], {input: JSON.stringify({type: 'question', version: 1, id: 'x', question: 'Who?', answers: ['y'], source: 's'}) + '\n'})
+  assert.equal(notWorld.code, 1)
+  assert.match(notWorld.stderr, /stdin:1: meta\.path: expected the list of entity ids/)
+})
