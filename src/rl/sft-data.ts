@@ -1,12 +1,14 @@
 // SFT inputs → token sequences with loss masks: SftExample conversations rendered with the model's chat template
-// (loss on assistant content + its closing end-of-turn token), and Trajectory records (their own token_ids and
-// loss_mask when they fit the vocabulary, else their messages laid out the way the agent's token mode lays them).
+// (loss on assistant content + its closing end-of-turn token) or, when they hold observations, in the agent layout;
+// and Trajectory records (their own token_ids and loss_mask when they fit the vocabulary, else their messages in
+// the agent layout).
 import {DataError} from '../core/errors.js'
 import type {InvalidPolicy, JsonLine} from '../core/jsonl.js'
 import {parseRecord, SftExampleType, TrajectoryType, type SftExample, type Trajectory} from '../core/records/index.js'
 import type {ChatMessage} from '../llm/language-model.js'
 import type {HfTokenizer} from '../model/tokenizer.js'
 import type {SequenceSample} from './sequences.js'
+import {conversationTokens} from '../agent/conversation-tokens.js'
 
 export interface SftSample extends SequenceSample {
   tokenIds: number[]
@@ -78,19 +80,10 @@ export function renderConversation(tokenizer: HfTokenizer, messages: ChatMessage
 /**
  * A Trajectory as the agent's token mode produced it: the chat-templated prompt (messages before the first
  * assistant turn, with the generation prompt), then assistant text (trained) and tool observations (wrapped in
- * blank lines as every agent format does, not trained) appended as raw text.
+ * blank lines as every agent format does, not trained) appended as raw text — src/agent/conversation-tokens.ts.
  */
 export function renderTrajectoryMessages(tokenizer: HfTokenizer, messages: Trajectory['messages']): {tokenIds: number[]; lossMask: number[]} {
-  const first = messages.findIndex((m) => m.role === 'assistant')
-  const prompt = first < 0 ? messages : messages.slice(0, first)
-  const tokenIds = tokenizer.encode(tokenizer.applyChatTemplate(prompt, {addGenerationPrompt: true}))
-  const lossMask = tokenIds.map(() => 0)
-  for (const m of first < 0 ? [] : messages.slice(first)) {
-    const ids = tokenizer.encode(m.role === 'assistant' ? m.content : `\n\n${m.content}\n\n`)
-    tokenIds.push(...ids)
-    for (let k = 0; k < ids.length; k++) lossMask.push(m.role === 'assistant' ? 1 : 0)
-  }
-  return {tokenIds, lossMask}
+  return conversationTokens(messages, tokenizer, 'assistant')
 }
 
 export interface ReadSftOptions {
@@ -126,7 +119,11 @@ function toSample(value: unknown, where: string, options: ReadSftOptions, stats:
   if (declared === undefined || declared === SftExampleType.type) {
     const example = parseRecord(SftExampleType, value, where)
     stats.sftExamples++
-    return {...renderConversation(options.tokenizer, example.messages, example.train_on, where), weight: example.weight, where}
+    // Observations (role tool) mean the agent layout (export --format sft-jsonl): one assistant turn continued
+    // with tool output, exactly what runEpisode feeds the model — not a chat with tool turns.
+    const agentLayout = example.messages.some((m) => m.role === 'tool')
+    const rendered = agentLayout ? conversationTokens(example.messages, options.tokenizer, example.train_on, where) : renderConversation(options.tokenizer, example.messages, example.train_on, where)
+    return {...rendered, weight: example.weight, where}
   }
   if (declared === TrajectoryType.type) {
     const trajectory = parseRecord(TrajectoryType, value, where)

@@ -6,6 +6,7 @@ import type {Page, PageReader} from '../browse/reader.js'
 import type {Question} from '../core/records/question.js'
 import type {Trajectory, ToolCallRecord} from '../core/records/trajectory.js'
 import type {SearchHit, SearchProvider} from '../search/provider.js'
+import type {AgentTools, ToolSession} from '../agent/tools.js'
 import {parseFactId} from './entity.js'
 import {questionQuery} from './load.js'
 import {answersFor, factView} from './query.js'
@@ -21,6 +22,12 @@ export interface OracleOptions {
   topK?: number
   /** Characters of page text quoted back per access (default 3000; evidence lines are always kept). */
   maxObservation?: number
+  /**
+   * The agent's own tools: when given, observations are exactly what the agent loop would show (result lists and
+   * page parts from a ToolSession, `topK` = the tools' hits per search), and a page is accessed again until the
+   * parts read show the evidence — so the trajectory is a demonstration for `runEpisode` (export --format sft-jsonl).
+   */
+  tools?: AgentTools
   /** Clock for tool timings (tests inject one). */
   now?: () => number
   signal?: AbortSignal
@@ -32,10 +39,10 @@ interface Visit {
 }
 
 export class Oracle {
-  readonly #o: Required<Omit<OracleOptions, 'signal'>> & {signal?: AbortSignal}
+  readonly #o: Required<Omit<OracleOptions, 'signal' | 'tools'>> & {signal?: AbortSignal; tools?: AgentTools}
 
   constructor(options: OracleOptions) {
-    this.#o = {topK: 10, maxObservation: 3000, now: () => performance.now(), ...options}
+    this.#o = {topK: options.tools?.topK ?? 10, maxObservation: 3000, now: () => performance.now(), ...options}
   }
 
   async solve(question: Question, sampleIndex = 0): Promise<Trajectory> {
@@ -47,6 +54,7 @@ export class Oracle {
     const facts = question.supporting_facts ?? []
     const seen = new Set<string>()
     const visits: Visit[] = []
+    const session: ToolSession | undefined = this.#o.tools?.session()
     let turn = 0
     let failure: string | undefined
 
@@ -77,6 +85,7 @@ export class Oracle {
         let hits: SearchHit[] = []
         const r = await call('search', {query}, async () => {
           hits = await this.#o.search.search(query, {topK: this.#o.topK, signal: this.#o.signal})
+          if (session) return (await session.search(query, this.#o.signal)).text
           return hits.map((h, k) => `[${k + 1}] ${h.title}\n${h.url}\n${h.snippet}`).join('\n\n') || 'No results.'
         })
         url = r.ok ? hits.find((h) => pathOf(h.url) === wanted)?.url : undefined
@@ -91,11 +100,26 @@ export class Oracle {
       const targetUrl = url
       let page: Page | undefined
       const evidence = (): string[] => evidenceFor(world, facts, index, visits)
+      messages.push({role: 'assistant', content: `<think>The result ${title} should state what I need.</think>\n<access>${targetUrl}</access>`})
+      let parts = 1
+      let read = ''
       const r = await call('access', {url: targetUrl}, async () => {
         page = await this.#o.reader.read(targetUrl, {signal: this.#o.signal})
-        return observation(page, this.#o.maxObservation, evidence())
+        if (!session) return observation(page, this.#o.maxObservation, evidence())
+        const part = await session.access(targetUrl, this.#o.signal)
+        parts = part.parts
+        read = part.text
+        return part.text
       })
-      messages.splice(messages.length - 1, 0, {role: 'assistant', content: `<think>The result ${title} should state what I need.</think>\n<access>${targetUrl}</access>`})
+      // With the agent's tools a page comes one part at a time: read on while the evidence is not yet shown.
+      for (let part = 1; r.ok && session && part < parts && !evidence().every((e) => read.includes(e)); part++) {
+        messages.push({role: 'assistant', content: `<think>${title}: part ${part} did not show everything; reading on.</think>\n<access>${targetUrl}</access>`})
+        await call('access', {url: targetUrl}, async () => {
+          const next = await session.access(targetUrl, this.#o.signal)
+          read += `\n${next.text}`
+          return next.text
+        })
+      }
       if (!r.ok || !page) {
         failure = `could not read ${targetUrl}`
         break
@@ -118,7 +142,7 @@ export class Oracle {
       token_ids: [], loss_mask: [], behaviour_logprobs: [], version_spans: [], answer, reward: question.answers.length ? (correct ? 1 : 0) : null,
       reward_detail: {exact_match: correct ? 1 : 0, facts_seen: seen.size, facts_total: facts.length, ...(failure ? {failure} : {})},
       finish_reason: 'answer', stats: {turns: turn + 1, tokens: 0, model_tokens: 0, tool_calls: toolCalls.length, wall_ms: Math.max(0, now() - start)},
-      meta: {oracle: true, path: path.map((i) => `e${i}`)},
+      meta: {oracle: true, path: path.map((i) => `e${i}`), ...(session ? {agent_tools: true} : {})},
     }
   }
 }

@@ -29,14 +29,14 @@ const CREATOR_WORDS: Record<string, {verb: string; noun: string; made: string; w
   album: {verb: 'recorded', noun: 'performer', made: 'released', what: 'album'},
 }
 
-interface Described {
+export interface Described {
   text: string
   set: EntitySet
   facts: string[]
 }
 
 /** Refer to an entity by name, adding a disambiguating attribute when the name alone is shared. */
-function describe(world: World, i: number): Described {
+export function describe(world: World, i: number): Described {
   const e = world.entity(i)
   const named: EntitySet = {op: 'named', name: e.name, type: e.type, kind: e.type === 'person' || e.type === 'work' ? e.kind : undefined}
   const base = e.type === 'work' ? `the ${e.kind} "${e.name}"` : e.type === 'award' ? `the ${e.name}` : e.name
@@ -69,20 +69,48 @@ function pickWork(world: World, rng: Rng): {w: Entity; creator: number; rel: Rel
   return {w, creator: one(world, w.index, rel) as number, rel, words: CREATOR_WORDS[w.kind] as (typeof CREATOR_WORDS)[string]}
 }
 
+/** The world's own wordings of a one-hop attribute question about `d` (the entity as the question names it). */
+export function attributeWordings(e: Entity, d: {text: string}): {key: string; texts: string[]} | undefined {
+  switch (e.type) {
+    case 'person': return {key: 'birth_year', texts: [`In what year was ${d.text} born?`, `When was ${d.text} born?`, `What is the birth year of ${d.text}?`]}
+    case 'work': return {key: 'year', texts: [`In which year was ${d.text} ${CREATOR_WORDS[e.kind]?.made}?`, `When did ${d.text} come out?`]}
+    case 'organisation': return {key: 'founded_year', texts: [`In what year was ${d.text} founded?`, `When was ${d.text} established?`]}
+    case 'city': return {key: 'founded_year', texts: [`In what year was the city of ${d.text} founded?`]}
+    case 'country': return {key: 'currency', texts: [`What is the currency of ${d.text}?`]}
+    case 'event': return {key: 'attendance', texts: [`How many people attended the ${e.name}?`]}
+    default: return undefined
+  }
+}
+
+/** The world's own wordings of one-hop relation questions about `d`, by relation. */
+export function relationWordings(e: Entity, d: {text: string}): Partial<Record<Relation, string[]>> {
+  switch (e.type) {
+    case 'person': return {born_in: [`Where was ${d.text} born?`, `In which city was ${d.text} born?`, `What is the birthplace of ${d.text}?`]}
+    case 'work': {
+      const words = CREATOR_WORDS[e.kind] as (typeof CREATOR_WORDS)[string]
+      return {[creatorRelation(e.kind)]: [`Who ${words.verb} ${d.text}?`, `Who was the ${words.noun} of ${d.text}?`]}
+    }
+    case 'organisation': return {founded_by: [`Who founded ${d.text}?`, `Who was the founder of ${d.text}?`], headquartered_in: [`In which city is ${d.text} headquartered?`]}
+    case 'city': return {located_in: [`In which country is ${d.text}?`, `${d.text} is a city in which country?`]}
+    case 'country': return {capital: [`What is the capital of ${d.text}?`]}
+    case 'event': return {organised_by: [`Which organisation organised the ${e.name}?`, `Who was the organiser of the ${e.name}?`]}
+    case 'award': return {presented_by: [`Which organisation presents ${d.text}?`]}
+    default: return {}
+  }
+}
+
+/** One of several wordings (the rng is consulted only when there is a choice, as the generator always did). */
+function word(rng: Rng, texts: readonly string[]): string {
+  return texts.length > 1 ? rng.pick(texts) : (texts[0] as string)
+}
+
 const attribute: Builder = (world, rng) => {
   const type = rng.pick(['person', 'work', 'organisation', 'city', 'country', 'event'] as const)
   const i = pickOf(world, rng, type)
   const e = world.entity(i)
   const d = describe(world, i)
-  const ask = (key: string, text: string): WorldQuestion => ({kind: 'attribute', text, query: {op: 'attr', of: d.set, key}, answer: String(e.attributes[key]), facts: [...d.facts, `e${i}:${key}`], hops: 1, path: [i]})
-  switch (type) {
-    case 'person': return ask('birth_year', rng.pick([`In what year was ${d.text} born?`, `When was ${d.text} born?`, `What is the birth year of ${d.text}?`]))
-    case 'work': return ask('year', rng.pick([`In which year was ${d.text} ${CREATOR_WORDS[e.kind]?.made}?`, `When did ${d.text} come out?`]))
-    case 'organisation': return ask('founded_year', rng.pick([`In what year was ${d.text} founded?`, `When was ${d.text} established?`]))
-    case 'city': return ask('founded_year', `In what year was the city of ${d.text} founded?`)
-    case 'country': return ask('currency', `What is the currency of ${d.text}?`)
-    case 'event': return ask('attendance', `How many people attended the ${e.name}?`)
-  }
+  const {key, texts} = attributeWordings(e, d) as {key: string; texts: string[]}
+  return {kind: 'attribute', text: word(rng, texts), query: {op: 'attr', of: d.set, key}, answer: String(e.attributes[key]), facts: [...d.facts, `e${i}:${key}`], hops: 1, path: [i]}
 }
 
 const relation: Builder = (world, rng) => {
@@ -90,23 +118,15 @@ const relation: Builder = (world, rng) => {
   const i = pickOf(world, rng, type)
   const e = world.entity(i)
   const d = describe(world, i)
-  const ask = (rel: Relation, text: string): WorldQuestion | undefined => {
+  const wordings = relationWordings(e, d)
+  const ask = (rel: Relation): WorldQuestion | undefined => {
+    const text = word(rng, wordings[rel] as string[]) // drawn before the check, as the generator always did
     const t = one(world, i, rel)
     if (t === undefined) return undefined
     return {kind: 'relation', text, query: {op: 'name', of: {op: 'follow', from: d.set, rel}}, answer: world.entity(t).name, facts: [...d.facts, `e${i}:${rel}`], hops: 1, path: [i]}
   }
-  switch (type) {
-    case 'person': return ask('born_in', rng.pick([`Where was ${d.text} born?`, `In which city was ${d.text} born?`, `What is the birthplace of ${d.text}?`]))
-    case 'work': {
-      const words = CREATOR_WORDS[e.kind] as (typeof CREATOR_WORDS)[string]
-      return ask(creatorRelation(e.kind), rng.pick([`Who ${words.verb} ${d.text}?`, `Who was the ${words.noun} of ${d.text}?`]))
-    }
-    case 'organisation': return rng.bool() ? ask('founded_by', rng.pick([`Who founded ${d.text}?`, `Who was the founder of ${d.text}?`])) : ask('headquartered_in', `In which city is ${d.text} headquartered?`)
-    case 'city': return ask('located_in', rng.pick([`In which country is ${d.text}?`, `${d.text} is a city in which country?`]))
-    case 'country': return ask('capital', `What is the capital of ${d.text}?`)
-    case 'event': return ask('organised_by', rng.pick([`Which organisation organised the ${e.name}?`, `Who was the organiser of the ${e.name}?`]))
-    case 'award': return ask('presented_by', `Which organisation presents ${d.text}?`)
-  }
+  if (type === 'organisation') return rng.bool() ? ask('founded_by') : ask('headquartered_in')
+  return ask(Object.keys(wordings)[0] as Relation)
 }
 
 /** Chains: start → rel → rel …; the text template names each hop. */
