@@ -6,7 +6,8 @@ import type {Tf} from './backend.js'
 type Tensor = TfCore.Tensor
 type Tensor2D = TfCore.Tensor2D
 
-/** Additive bias for masked (future or padded) keys; fully masked queries then attend uniformly, as before. */
+/** Additive bias for masked (future or padded) keys; fully masked queries then attend uniformly, as before
+ * (their outputs are padding; their score gradient is zero, as the uniform weights do not depend on the scores). */
 const MASKED = -1e9
 
 export interface AttentionShape {
@@ -33,6 +34,37 @@ export interface AttentionShape {
  * probabilities and score gradients in JS (one pass) instead of calling Transpose.
  */
 export type CausalAttention = (qkv: Tensor, shape: AttentionShape) => Tensor2D
+
+/**
+ * One (row, kv-head) group of the softmax backward: dS = P ∘ (dP − D) [group·t, t], plus dSᵀ and Pᵀ [t, group·t]
+ * for the key and value gradients, in 32-column tiles. Entries above the diagonal are exact zeros for queries at
+ * or after `firstValid` and are never written (the buffers start zeroed and every group skips the same cells).
+ */
+function softmaxBackward(p: Float32Array, dP: Float32Array, dRow: Float32Array, group: number, t: number, firstValid: number, dS: Float32Array, dST: Float32Array, pT: Float32Array): void {
+  const gt = group * t
+  const tile = 32
+  for (let r0 = 0; r0 < gt; r0 += tile) {
+    const r1 = Math.min(gt, r0 + tile)
+    for (let j0 = 0; j0 < t; j0 += tile) {
+      const j1 = Math.min(t, j0 + tile)
+      for (let row = r0; row < r1; row++) {
+        const i = row % t
+        const live = i >= firstValid
+        const end = live ? Math.min(j1, i + 1) : j1
+        const base = row * t
+        const dr = dRow[row] as number
+        for (let j = j0; j < end; j++) {
+          const pj = p[base + j] as number
+          // A fully masked query's uniform weights do not depend on its scores: no score gradient.
+          const s = live ? pj * ((dP[base + j] as number) - dr) : 0
+          dS[base + j] = s
+          dST[j * gt + row] = s
+          pT[j * gt + row] = pj
+        }
+      }
+    }
+  }
+}
 
 export function createCausalAttention(tf: Tf): CausalAttention {
   return (qkv, shape) => {
@@ -113,6 +145,16 @@ export function createCausalAttention(tf: Tf): CausalAttention {
       }
       const out = new Float32Array(n * qCols)
       const probs: Tensor[] = []
+      // Queries before a row's first real key see only masked keys (uniform softmax); all others give exact zeros
+      // above the diagonal, which the backward pass skips.
+      const firstValid = new Int32Array(b)
+      if (keyMask) {
+        for (let r = 0; r < b; r++) {
+          let j = 0
+          while (j < t && keyMask[r * t + j] === 0) j++
+          firstValid[r] = j
+        }
+      }
       const sharedBias = keyMask ? undefined : tf.tensor2d(biasData(undefined), [gt, t])
       for (let r = 0; r < b; r++) {
         const bias = sharedBias ?? tf.tensor2d(biasData(r), [gt, t])
@@ -158,18 +200,7 @@ export function createCausalAttention(tf: Tf): CausalAttention {
               const dOTensor = tf.tensor2d(dO, [gt, d])
               const dP = tf.matMul(dOTensor, tf.tensor2d(vTransposedOf(r, g), [d, t])).dataSync() as Float32Array
               const p = (saved[r * nkv + g] as Tensor).dataSync() as Float32Array
-              // dS = P ∘ (dP − D), and the transposes of dS and P the key/value gradients need, in one pass.
-              for (let row = 0; row < gt; row++) {
-                const base = row * t
-                const dr = dRow[row] as number
-                for (let j = 0; j < t; j++) {
-                  const pj = p[base + j] as number
-                  const s = pj * ((dP[base + j] as number) - dr)
-                  dS[base + j] = s
-                  dST[j * gt + row] = s
-                  pT[j * gt + row] = pj
-                }
-              }
+              softmaxBackward(p, dP, dRow, group, t, firstValid[r] as number, dS, dST, pT)
               const dQg = tf.matMul(tf.tensor2d(dS, [gt, t]), tf.tensor2d(kOf(r, g), [t, d])).dataSync() as Float32Array
               const dKg = tf.matMul(tf.tensor2d(dST, [t, gt]), tf.tensor2d(qOf(r, g), [gt, d])).dataSync() as Float32Array
               const dVg = tf.matMul(tf.tensor2d(pT, [t, gt]), dOTensor).dataSync() as Float32Array

@@ -63,6 +63,33 @@ function targetIndices(targets: Int32Array, n: number, vocab: number): Int32Arra
   return flat
 }
 
+/** The head's input gradient dx = g ⊙ (W[target] − P @ W) (pw = P @ W) and (g ⊙ x)ᵀ [hidden, n]. */
+function headInputGradient(g: Float32Array, x: Float32Array, w: Float32Array, pw: Float32Array, flat: Int32Array, n: number, hidden: number, vocab: number): {dx: Float32Array; gxT: Float32Array} {
+  const dx = new Float32Array(n * hidden)
+  const gxT = new Float32Array(hidden * n)
+  for (let i = 0; i < n; i++) {
+    const gi = g[i] as number
+    if (gi === 0) continue
+    const t = (flat[i] as number) - i * vocab
+    for (let c = 0; c < hidden; c++) {
+      dx[i * hidden + c] = gi * ((w[t * hidden + c] as number) - (pw[i * hidden + c] as number))
+      gxT[c * n + i] = gi * (x[i * hidden + c] as number)
+    }
+  }
+  return {dx, gxT}
+}
+
+/** dW [vocab, hidden] = scatter(g ⊙ x at the targets) − (gxTP = (g ⊙ x)ᵀ @ P [hidden, vocab])ᵀ. */
+function headWeightGradient(gxTP: Float32Array, gxT: Float32Array, flat: Int32Array, n: number, hidden: number, vocab: number): Float32Array {
+  const dw = new Float32Array(vocab * hidden)
+  for (let c = 0; c < hidden; c++) for (let j = 0; j < vocab; j++) dw[j * hidden + c] = -(gxTP[c * vocab + j] as number)
+  for (let i = 0; i < n; i++) {
+    const t = (flat[i] as number) - i * vocab
+    for (let c = 0; c < hidden; c++) dw[t * hidden + c] = (dw[t * hidden + c] as number) + (gxT[c * n + i] as number)
+  }
+  return dw
+}
+
 export function createOps(tf: Tf): Ops {
   const matmul2d = tf.customGrad(((x: Tensor2D, w: Tensor2D, save: TfCore.GradSaveFunc) => {
     save([x, w])
@@ -150,45 +177,11 @@ export function createOps(tf: Tf): Ops {
             // With G = diag(g)(onehot − P): dx = G @ W = g ⊙ (W[target] − P @ W), using P where it lies;
             // dW = Gᵀ @ x = scatter(g ⊙ x at targets) − Pᵀ @ (g ⊙ x), over the rows with g ≠ 0 only.
             const pw = tf.matMul(sp, sw).dataSync() as Float32Array
-            const dx = new Float32Array(n * hidden)
-            const rows: number[] = []
-            for (let i = 0; i < n; i++) {
-              const gi = gv[i] as number
-              if (gi === 0) continue
-              rows.push(i)
-              const t = (flat[i] as number) - i * vocab
-              for (let c = 0; c < hidden; c++) dx[i * hidden + c] = gi * ((wv[t * hidden + c] as number) - (pw[i * hidden + c] as number))
-            }
-            const m = rows.length
-            const dw = new Float32Array(vocab * hidden)
-            if (m > 0) {
-              const p = sp.dataSync() as Float32Array
-              const gx = new Float32Array(m * hidden)
-              const pT = new Float32Array(vocab * m)
-              const tile = 32
-              for (let k0 = 0; k0 < m; k0 += tile) {
-                const k1 = Math.min(m, k0 + tile)
-                for (let k = k0; k < k1; k++) {
-                  const i = rows[k] as number
-                  const gi = gv[i] as number
-                  for (let c = 0; c < hidden; c++) gx[k * hidden + c] = gi * (xv[i * hidden + c] as number)
-                }
-                for (let j0 = 0; j0 < vocab; j0 += tile) {
-                  const j1 = Math.min(vocab, j0 + tile)
-                  for (let k = k0; k < k1; k++) {
-                    const row = (rows[k] as number) * vocab
-                    for (let j = j0; j < j1; j++) pT[j * m + k] = p[row + j] as number
-                  }
-                }
-              }
-              const ptgx = tf.matMul(tf.tensor2d(pT, [vocab, m]), tf.tensor2d(gx, [m, hidden])).dataSync() as Float32Array
-              for (let e = 0; e < dw.length; e++) dw[e] = -(ptgx[e] as number)
-              for (let k = 0; k < m; k++) {
-                const i = rows[k] as number
-                const t = (flat[i] as number) - i * vocab
-                for (let c = 0; c < hidden; c++) dw[t * hidden + c] = (dw[t * hidden + c] as number) + (gx[k * hidden + c] as number)
-              }
-            }
+            const {dx, gxT} = headInputGradient(gv, xv, wv, pw, flat, n, hidden, vocab)
+            // (g ⊙ x)ᵀ @ P [hidden, vocab] keeps P where it lies: measured faster than a JS transpose of P feeding
+            // Pᵀ @ (g ⊙ x), even though XNNPACK runs this shape below its best rate.
+            const gxTP = tf.matMul(tf.tensor2d(gxT, [hidden, n]), sp).dataSync() as Float32Array
+            const dw = headWeightGradient(gxTP, gxT, flat, n, hidden, vocab)
             return [tf.tensor2d(dx, [n, hidden]), tf.tensor2d(dw, [vocab, hidden])]
           },
         }
