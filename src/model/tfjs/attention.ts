@@ -2,6 +2,7 @@
 // (row, kv-head) group in one differentiable op, with a hand-written backward. See docs/decisions/0930.
 import type * as TfCore from '@tensorflow/tfjs'
 import type {Tf} from './backend.js'
+import {readNow} from './heap-view.js'
 
 type Tensor = TfCore.Tensor
 type Tensor2D = TfCore.Tensor2D
@@ -198,9 +199,9 @@ export function createCausalAttention(tf: Tf): CausalAttention {
                 }
               }
               const dOTensor = tf.tensor2d(dO, [gt, d])
-              const dP = tf.matMul(dOTensor, tf.tensor2d(vTransposedOf(r, g), [d, t])).dataSync() as Float32Array
-              const p = (saved[r * nkv + g] as Tensor).dataSync() as Float32Array
-              softmaxBackward(p, dP, dRow, group, t, firstValid[r] as number, dS, dST, pT)
+              const dP = tf.matMul(dOTensor, tf.tensor2d(vTransposedOf(r, g), [d, t]))
+              // Heap views, no copies: nothing touches tfjs until softmaxBackward has read them.
+              softmaxBackward(readNow(tf, saved[r * nkv + g] as Tensor), readNow(tf, dP), dRow, group, t, firstValid[r] as number, dS, dST, pT)
               const dQg = tf.matMul(tf.tensor2d(dS, [gt, t]), tf.tensor2d(kOf(r, g), [t, d])).dataSync() as Float32Array
               const dKg = tf.matMul(tf.tensor2d(dST, [t, gt]), tf.tensor2d(qOf(r, g), [gt, d])).dataSync() as Float32Array
               const dVg = tf.matMul(tf.tensor2d(pT, [t, gt]), dOTensor).dataSync() as Float32Array

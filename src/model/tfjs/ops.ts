@@ -1,7 +1,8 @@
 // Differentiable building blocks with gradients chosen for tfjs-wasm: on wasm only plain 2-D matMul is fast
 // (transposed and batched matmuls run ~10× slower, and tfjs's own matmul gradient uses them), and tf.gather's
 // gradient needs UnsortedSegmentSum, which wasm lacks. So: a 2-D matmul whose gradient uses explicit transposes
-// and plain matmuls, an embedding lookup whose gradient is a scatter-add, and a target log-prob with its own gradient.
+// and plain matmuls, an embedding lookup whose gradient is a scatter-add, and target log-probs (alone or fused
+// with the lm_head projection) with their own gradients.
 import type * as TfCore from '@tensorflow/tfjs'
 import type {Tf} from './backend.js'
 

@@ -1,6 +1,7 @@
 // The Qwen2 decoder in TensorFlow.js for training: RMSNorm, RoPE (config theta), grouped-query attention with
 // q/k/v biases, SwiGLU, tied or untied lm_head. Weights live as tf.Variables in [in, out] layout with q/k/v and
-// gate/up fused (fewer, larger plain 2-D matmuls — the only fast kind on wasm); export splits them back to HF names.
+// gate/up fused (fewer, larger plain 2-D matmuls — the only fast kind on wasm; embedding and lm_head stay
+// [vocab, hidden]); attention and the lm-head log-probs are fused ops. Export splits them back to HF names.
 import type * as TfCore from '@tensorflow/tfjs'
 import {expectedShape, type ModelConfig, type NamedTensor, type Weights} from '../config.js'
 import type {Tf} from './backend.js'
