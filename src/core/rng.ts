@@ -118,6 +118,20 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
   }
 
+  /** The generator's position (four 32-bit words), for checkpoints: `restore(state)` continues from it. */
+  get state(): [number, number, number, number] {
+    return [this.#s0 >>> 0, this.#s1 >>> 0, this.#s2 >>> 0, this.#s3 >>> 0]
+  }
+
+  /** Continue from a position saved with `state` (the seed label is kept for `fork`). */
+  restore(state: readonly number[]): this {
+    if (state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) || state.every((w) => w === 0)) {
+      throw new RangeError(`Expected four 32-bit words, not all zero, got [${state.join(', ')}]`)
+    }
+    ;[this.#s0, this.#s1, this.#s2, this.#s3] = state.map((w) => w | 0) as [number, number, number, number]
+    return this
+  }
+
   /** An independent stream derived from this seed and a label (does not advance this stream). */
   fork(label: string | number): Rng {
     return new Rng((hashString(`${this.seed}/${label}`) ^ Math.imul(this.seed | 0, 0x27d4eb2d)) >>> 0)

@@ -78,6 +78,15 @@ export function clipByGlobalNorm(tf: Tf, grads: Tensor[], maxNorm: number): {gra
   return {grads: clipped, norm}
 }
 
+/** AdamW's resumable state: the step count and both moments of every variable (same order as the variables). */
+export interface AdamWState {
+  step: number
+  /** First moments (torch's `exp_avg`), one per variable, in the variable's own layout. */
+  m: Float32Array[]
+  /** Second moments (torch's `exp_avg_sq`). */
+  v: Float32Array[]
+}
+
 /** AdamW over a fixed list of variables; state is tf.Variables, updated in place. */
 export class AdamW {
   readonly #tf: Tf
@@ -137,6 +146,33 @@ export class AdamW {
         p.assign(tf.sub(decayed, tf.mul(update, learningRate)))
       }
     })
+  }
+
+  /** Copies of the step count and moments, for a checkpoint. */
+  exportState(): AdamWState {
+    const read = (t: Variable) => Float32Array.from(t.dataSync() as Float32Array)
+    return {step: this.#step, m: this.#m.map(read), v: this.#v.map(read)}
+  }
+
+  /** Restore a state from `exportState` (moments must match the variables' sizes, in order). */
+  importState(state: AdamWState): void {
+    const tf = this.#tf
+    if (!(Number.isInteger(state.step) && state.step >= 0)) throw new RangeError(`AdamW state step: expected an integer ≥ 0, got ${state.step}`)
+    for (const [key, list] of [['m', state.m], ['v', state.v]] as const) {
+      if (list.length !== this.#variables.length) throw new RangeError(`AdamW state ${key}: expected ${this.#variables.length} moments, got ${list.length}`)
+      list.forEach((data, i) => {
+        const size = (this.#variables[i] as Variable).size
+        if (data.length !== size) throw new RangeError(`AdamW state ${key}[${i}]: expected ${size} values, got ${data.length}`)
+      })
+    }
+    const assign = (targets: Variable[], list: Float32Array[]) => targets.forEach((t, i) => {
+      const value = tf.tensor(list[i] as Float32Array, t.shape, 'float32')
+      t.assign(value)
+      value.dispose()
+    })
+    assign(this.#m, state.m)
+    assign(this.#v, state.v)
+    this.#step = state.step
   }
 
   dispose(): void {

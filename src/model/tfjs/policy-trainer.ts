@@ -3,7 +3,7 @@
 import type * as TfCore from '@tensorflow/tfjs'
 import type {ModelConfig, Weights} from '../config.js'
 import {describeBackend, loadTf, type LoadedTf, type TfjsBackendChoice} from './backend.js'
-import {AdamW, clipByGlobalNorm, GradientAccumulator, yieldToEventLoop, type AdamWOptions} from './adamw.js'
+import {AdamW, clipByGlobalNorm, GradientAccumulator, yieldToEventLoop, type AdamWOptions, type AdamWState} from './adamw.js'
 import {TfQwen2, variableGradients, type Qwen2Options, type TokenBatch} from './qwen2.js'
 
 export interface PolicyTrainerOptions extends Qwen2Options {
@@ -12,6 +12,18 @@ export interface PolicyTrainerOptions extends Qwen2Options {
   optimizer?: AdamWOptions
   /** Clip the global gradient norm to this (default 1.0; 0 disables). */
   maxGradNorm?: number
+  /** Resume the optimiser from a checkpoint (`exportOptimizerState()` of an earlier run on the same config). */
+  optimizerState?: OptimizerState
+}
+
+/**
+ * AdamW's state keyed by Hugging Face weight name (torch's `exp_avg` / `exp_avg_sq`), in HF layouts, so it does
+ * not depend on how TfQwen2 fuses and transposes its variables: a resumed run maps it back whatever the layout.
+ */
+export interface OptimizerState {
+  step: number
+  firstMoments: Weights
+  secondMoments: Weights
 }
 
 export interface StepResult {
@@ -40,11 +52,25 @@ export class PolicyTrainer {
     this.#accumulator = new GradientAccumulator(runtime.tf, model.variables)
     this.#maxGradNorm = options.maxGradNorm ?? 1
     this.#checkpointing = options.gradientCheckpointing ?? false
+    if (options.optimizerState) {
+      try {
+        this.#importOptimizerState(options.optimizerState)
+      } catch (error) {
+        this.#optimizer.dispose()
+        throw error
+      }
+    }
   }
 
   static async create(config: ModelConfig, weights: Weights, options: PolicyTrainerOptions = {}): Promise<PolicyTrainer> {
     const runtime = await loadTf(options.backend ?? 'auto')
-    return new PolicyTrainer(runtime, new TfQwen2(runtime.tf, config, weights, options), options)
+    const model = new TfQwen2(runtime.tf, config, weights, options)
+    try {
+      return new PolicyTrainer(runtime, model, options)
+    } catch (error) {
+      model.dispose() // a refused optimizer state must not leak the model's variables
+      throw error
+    }
   }
 
   get tf(): LoadedTf['tf'] {
@@ -107,6 +133,52 @@ export class PolicyTrainer {
 
   exportWeights(): Weights {
     return this.model.exportWeights()
+  }
+
+  /**
+   * The optimiser state in HF names and layouts. The model's own export does the layout mapping: each moment list
+   * is assigned to the variables for the moment (synchronously, so nothing else can observe it) and exported.
+   */
+  exportOptimizerState(): OptimizerState {
+    const state = this.#optimizer.exportState()
+    return {step: state.step, firstMoments: this.#asWeights(state.m), secondMoments: this.#asWeights(state.v)}
+  }
+
+  #asWeights(values: Float32Array[]): Weights {
+    const tf = this.runtime.tf
+    const variables = this.model.variables
+    const originals = variables.map((v) => tf.clone(v))
+    try {
+      variables.forEach((v, i) => {
+        const t = tf.tensor(values[i] as Float32Array, v.shape, 'float32')
+        v.assign(t)
+        t.dispose()
+      })
+      return this.model.exportWeights()
+    } finally {
+      variables.forEach((v, i) => v.assign(originals[i] as TfCore.Tensor))
+      originals.forEach((t) => t.dispose())
+    }
+  }
+
+  /** The inverse of #asWeights: load HF-layout moments into a throwaway model and read its variables. */
+  #fromWeights(moments: Weights, label: string): Float32Array[] {
+    let scratch: TfQwen2
+    try {
+      scratch = new TfQwen2(this.runtime.tf, this.model.config, moments)
+    } catch (error) {
+      throw new RangeError(`Optimizer state ${label}: ${(error as Error).message}`)
+    }
+    try {
+      return scratch.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array))
+    } finally {
+      scratch.dispose()
+    }
+  }
+
+  #importOptimizerState(state: OptimizerState): void {
+    const adam: AdamWState = {step: state.step, m: this.#fromWeights(state.firstMoments, 'exp_avg'), v: this.#fromWeights(state.secondMoments, 'exp_avg_sq')}
+    this.#optimizer.importState(adam)
   }
 
   dispose(): void {

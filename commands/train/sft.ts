@@ -1,0 +1,126 @@
+import {Args, Flags} from '@oclif/core'
+import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
+import {backendFlag} from '../_shared/tfjs-flags.js'
+import {UsageError} from '../../src/core/errors.js'
+import {SCHEDULES, type Schedule} from '../../src/rl/schedule.js'
+import {runSft} from '../../src/rl/sft.js'
+
+export default class TrainSft extends ArsCommand {
+  static override summary = 'Supervised fine-tuning of a Qwen2-family model on chat examples or trajectories.'
+  static override description = [
+    'Reads SftExample records (rendered with the model\'s chat template; loss on assistant tokens per train_on) and Trajectory',
+    'records (their token_ids/loss_mask, or their messages when the ids do not fit the model), buffers them, and trains with',
+    'AdamW in TensorFlow.js: seeded shuffle per epoch, --batch-tokens real tokens per step, micro-batches of',
+    '--micro-batch-tokens padded tokens. Writes one TrainMetric per step to stdout and to OUT/metrics.jsonl, checkpoints',
+    'to OUT/checkpoints/step-NNNNNN (a Hugging Face folder) and points OUT/latest at the newest one. --resume continues a',
+    'killed run exactly. Ctrl-C finishes the current step, saves a checkpoint and exits 130.',
+  ].join(' ')
+
+  static override examples = [
+    'ars export runs/traj.jsonl --format sft-jsonl | ars train sft --model models/tiny --out runs/sft1 --epochs 3',
+    'ars train sft --model models/tiny --out runs/sft1 --lr 3e-3 --save-every 50 data/sft.jsonl',
+    'ars train sft --model models/tiny --out runs/sft1 --resume data/sft.jsonl && ars eval --model runs/sft1/latest --bench world',
+  ]
+
+  static override strict = false
+  static override args = {
+    file: Args.string({description: 'Input JSONL file(s) (SftExample or Trajectory records); none or "-" reads stdin.', ignoreStdin: true}),
+  }
+
+  static override flags = {
+    model: Flags.string({char: 'm', required: true, description: 'Model folder to start from (config.json, tokenizer.json, model.safetensors), e.g. made by `ars model init`.'}),
+    out: Flags.string({char: 'o', required: true, description: 'Run folder: run.json, metrics.jsonl, checkpoints/, latest.'}),
+    epochs: Flags.integer({default: 1, min: 1, description: 'Passes over the data.'}),
+    lr: Flags.string({default: '1e-3', description: 'Peak learning rate.'}),
+    warmup: Flags.integer({default: 20, min: 0, description: 'Linear warm-up steps.'}),
+    schedule: Flags.option({options: SCHEDULES, default: 'cosine' as Schedule, description: 'After warm-up: cosine decay to 0 at the last step, or constant.'})(),
+    'batch-tokens': Flags.integer({default: 4096, min: 1, description: 'Real (unpadded) tokens per optimiser step (at least one example per step).'}),
+    'micro-batch-tokens': Flags.integer({default: 2048, min: 2, description: 'Padded tokens per micro-batch (gradients accumulate over micro-batches; bounds memory).'}),
+    'max-seq-len': Flags.integer({default: 1024, min: 2, description: 'Longer examples are dropped (counted on stderr).'}),
+    'weight-decay': Flags.string({default: '0', description: 'AdamW decoupled weight decay (norms and biases are never decayed).'}),
+    'max-grad-norm': Flags.string({default: '1', description: 'Clip the global gradient norm (0 disables).'}),
+    'save-every': Flags.integer({default: 0, min: 0, description: 'Checkpoint every N steps (0: only at the end and on Ctrl-C).'}),
+    keep: Flags.integer({default: 3, min: 0, description: 'Checkpoints kept (0 keeps all; the one latest points at is never deleted).'}),
+    resume: Flags.boolean({default: false, description: 'Continue the run in --out from its newest checkpoint (same data and settings).'}),
+    force: Flags.boolean({default: false, description: 'Delete the run in --out and start over.'}),
+    backend: backendFlag,
+    input: sharedFlags.input,
+    'on-invalid': sharedFlags.onInvalid,
+    'allow-empty': sharedFlags.allowEmpty,
+    seed: sharedFlags.seed,
+    quiet: sharedFlags.quiet,
+  }
+
+  async run(): Promise<void> {
+    const {flags, argv} = await this.parse(TrainSft)
+    const number = (name: string, text: string, min: number, exclusive = false): number => {
+      const v = Number(text)
+      if (!Number.isFinite(v) || v < min || (exclusive && v === min)) throw new UsageError(`--${name}: expected a number ${exclusive ? '>' : '≥'} ${min}, got ${JSON.stringify(text)}`, {code: 'flag', fix: `e.g. --${name} ${name === 'lr' ? '1e-3' : '0'}`})
+      return v
+    }
+    if (flags.resume && flags.force) throw new UsageError('--resume and --force contradict each other', {code: 'flag', fix: 'Pass --resume to continue the run in --out, or --force to delete it and start over.'})
+    const inputs = [...(flags.input ?? []), ...(argv as string[])]
+    const stop = new AbortController()
+    let interrupts = 0
+    const onSigint = (): void => {
+      interrupts++
+      if (interrupts === 1) {
+        process.stderr.write('\ninterrupted: finishing this step and saving a checkpoint (Ctrl-C again to quit without saving)\n')
+        stop.abort()
+      } else {
+        process.stderr.write('\ninterrupted again: quitting; --resume continues from the last checkpoint\n')
+        process.exit(130)
+      }
+    }
+    process.on('SIGINT', onSigint)
+    const drawer = this.progress(flags.quiet)
+    let summary
+    try {
+      summary = await runSft({
+        model: flags.model,
+        out: flags.out,
+        inputs,
+        epochs: flags.epochs,
+        learningRate: number('lr', flags.lr, 0, true),
+        warmup: flags.warmup,
+        schedule: flags.schedule,
+        batchTokens: flags['batch-tokens'],
+        microBatchTokens: flags['micro-batch-tokens'],
+        maxSeqLen: flags['max-seq-len'],
+        weightDecay: number('weight-decay', flags['weight-decay'], 0),
+        maxGradNorm: number('max-grad-norm', flags['max-grad-norm'], 0),
+        saveEvery: flags['save-every'],
+        keep: flags.keep,
+        resume: flags.resume,
+        force: flags.force,
+        seed: flags.seed,
+        backend: flags.backend,
+        allowEmpty: flags['allow-empty'],
+        policy: this.invalidPolicy(flags['on-invalid']),
+        progress: drawer.callback,
+        signal: stop.signal,
+        onMetric: (metric) => new Promise<void>((resolve) => {
+          if (process.stdout.write(`${JSON.stringify(metric)}\n`)) resolve()
+          else process.stdout.once('drain', resolve)
+        }),
+      })
+    } finally {
+      process.off('SIGINT', onSigint)
+      drawer.stop()
+    }
+    const d = summary.data
+    const parts = [
+      `train sft: ${summary.stepsThisRun} steps this run (${summary.steps}/${summary.totalSteps}${summary.resumedFrom > 0 ? `, resumed at ${summary.resumedFrom}` : ''})`,
+      `${summary.tokens} tokens in ${summary.seconds.toFixed(1)} s (${Math.round(summary.tokensPerSecond)} tokens/s)`,
+      summary.finalLoss === undefined ? 'no step taken' : `final loss ${summary.finalLoss.toFixed(4)}`,
+    ]
+    process.stderr.write(`${parts.join(', ')}\n`)
+    process.stderr.write(`data: ${d.samples} examples (${d.sftExamples} sft_example, ${d.trajectories} trajectory of which ${d.trajectoryFallbacks} from messages); dropped ${d.droppedTooLong} too long, ${d.noTargets} without targets, ${d.zeroWeight} weight 0\n`)
+    process.stderr.write(`checkpoint: ${summary.checkpoint ?? 'none'} (latest: ${summary.run}/latest)\n`)
+    process.stderr.write(`${summary.backend}\n`)
+    if (summary.interrupted) {
+      process.stderr.write(`interrupted at step ${summary.steps}: continue with --resume\n`)
+      this.exit(130)
+    }
+  }
+}

@@ -1,0 +1,281 @@
+// Supervised fine-tuning (`ars train sft`): samples → a fixed, seeded plan of optimiser steps (shuffled per epoch,
+// batched by real tokens) → PolicyTrainer steps on micro-batches (weighted masked NLL) → metrics and checkpoints
+// in a RunDir. The plan depends only on the data and settings, so a resumed run replays exactly the same steps.
+import {basename} from 'node:path'
+import {DataError, UsageError} from '../core/errors.js'
+import {readJsonl, type InvalidPolicy} from '../core/jsonl.js'
+import {ProgressTask, type ProgressCallback} from '../core/progress.js'
+import type {TrainMetric} from '../core/records/index.js'
+import {Rng} from '../core/rng.js'
+import {loadCheckpoint} from '../model/checkpoint.js'
+import type {ModelConfig} from '../model/config.js'
+import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
+import {HfTokenizer} from '../model/tokenizer.js'
+import {fingerprint, modelConfigHash, RunDir, type TrainerState} from './run-dir.js'
+import {readSftSamples, type SftDataStats, type SftSample} from './sft-data.js'
+import {packMicroBatches, type MicroBatch} from './sequences.js'
+import {learningRateAt, type Schedule} from './schedule.js'
+
+export interface SftOptions {
+  /** Model folder (config.json, tokenizer.json, model.safetensors). */
+  model: string
+  /** Run folder. */
+  out: string
+  /** JSONL inputs; empty = stdin. */
+  inputs: string[]
+  /** Default 1. */
+  epochs?: number
+  /** Peak learning rate (default 1e-3). */
+  learningRate?: number
+  /** Linear warm-up steps (default 20). */
+  warmup?: number
+  /** Default cosine (to 0 at the last step). */
+  schedule?: Schedule
+  /** Real tokens per optimiser step (default 4096). */
+  batchTokens?: number
+  /** Padded tokens per micro-batch (default 2048). */
+  microBatchTokens?: number
+  /** Longer samples are dropped (default 1024). */
+  maxSeqLen?: number
+  /** AdamW decoupled weight decay (default 0). */
+  weightDecay?: number
+  /** Global gradient-norm clip (default 1; 0 disables). */
+  maxGradNorm?: number
+  /** Checkpoint every N steps (default 0: only at the end). */
+  saveEvery?: number
+  /** Checkpoints kept (default 3; 0 = all). */
+  keep?: number
+  resume?: boolean
+  force?: boolean
+  /** Default 0. */
+  seed?: number
+  backend?: TfjsBackendChoice
+  allowEmpty?: boolean
+  policy: InvalidPolicy
+  progress?: ProgressCallback
+  /** Each step's metric, after it was appended to metrics.jsonl (commands write it to stdout). */
+  onMetric?: (metric: TrainMetric) => void | Promise<void>
+  /** Abort = stop after the current step, checkpoint, return `interrupted: true`. */
+  signal?: AbortSignal
+  warn?: (message: string) => void
+  /** Stop after this many steps of this process (tests; default no limit). */
+  maxSteps?: number
+}
+
+export interface SftPlanStep {
+  epoch: number
+  /** Positions [start, end) in the epoch's order. */
+  start: number
+  end: number
+}
+
+export interface SftSummary {
+  run: string
+  steps: number
+  totalSteps: number
+  /** Steps taken by this process (fewer than steps − resumed step after a resume). */
+  stepsThisRun: number
+  resumedFrom: number
+  interrupted: boolean
+  finalLoss: number | undefined
+  tokens: number
+  tokensPerSecond: number
+  seconds: number
+  backend: string
+  checkpoint: string | undefined
+  data: SftDataStats & {samples: number; droppedTooLong: number; noTargets: number}
+}
+
+const DEFAULTS = {epochs: 1, learningRate: 1e-3, warmup: 20, schedule: 'cosine' as Schedule, batchTokens: 4096, microBatchTokens: 2048, maxSeqLen: 1024, weightDecay: 0, maxGradNorm: 1, saveEvery: 0, keep: 3, seed: 0}
+
+/** The order of samples in an epoch: a shuffle seeded by (seed, epoch) alone, so any epoch can be recomputed. */
+export function epochOrder(count: number, seed: number, epoch: number): number[] {
+  return new Rng(seed).fork(`sft-epoch-${epoch}`).shuffle(Array.from({length: count}, (_, i) => i))
+}
+
+/** Steps of every epoch: consecutive samples of the epoch order until adding one would pass `batchTokens`. */
+export function planSteps(lengths: readonly number[], options: {epochs: number; batchTokens: number; seed: number}): SftPlanStep[] {
+  const steps: SftPlanStep[] = []
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const order = epochOrder(lengths.length, options.seed, epoch)
+    let start = 0
+    let tokens = 0
+    order.forEach((index, position) => {
+      const length = lengths[index] as number
+      if (position > start && tokens + length > options.batchTokens) {
+        steps.push({epoch, start, end: position})
+        start = position
+        tokens = 0
+      }
+      tokens += length
+    })
+    if (start < order.length) steps.push({epoch, start, end: order.length})
+  }
+  return steps
+}
+
+function checkPositiveInteger(name: string, value: number, min = 1): void {
+  if (!(Number.isInteger(value) && value >= min)) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got ${value}`, {fix: `Pass --${name} ${Math.max(min, 1)} or more.`})
+}
+
+export async function runSft(options: SftOptions): Promise<SftSummary> {
+  const o = {...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))} as typeof DEFAULTS & SftOptions
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`))
+  checkPositiveInteger('epochs', o.epochs)
+  checkPositiveInteger('batch-tokens', o.batchTokens)
+  checkPositiveInteger('micro-batch-tokens', o.microBatchTokens, 2)
+  checkPositiveInteger('max-seq-len', o.maxSeqLen, 2)
+  checkPositiveInteger('warmup', o.warmup, 0)
+  checkPositiveInteger('save-every', o.saveEvery, 0)
+  if (!(o.learningRate > 0 && Number.isFinite(o.learningRate))) throw new UsageError(`--lr: expected a number > 0, got ${o.learningRate}`, {fix: 'Pass --lr 1e-3 or similar.'})
+  if (o.maxSeqLen > o.microBatchTokens) {
+    throw new UsageError(`--max-seq-len ${o.maxSeqLen} exceeds --micro-batch-tokens ${o.microBatchTokens}: the longest example would not fit in a micro-batch`, {fix: 'Raise --micro-batch-tokens or lower --max-seq-len.'})
+  }
+
+  // The model: its config, and the tokenizer that renders the data (required).
+  const source = await loadCheckpoint(o.model)
+  const config: ModelConfig = source.config
+  if (o.maxSeqLen > config.maxPositions) {
+    throw new UsageError(`--max-seq-len ${o.maxSeqLen} exceeds the model's max_position_embeddings ${config.maxPositions}`, {fix: `Pass --max-seq-len ${config.maxPositions} or less.`})
+  }
+  const tokenizer = new HfTokenizer(source.tokenizer!, `${o.model}/tokenizer.json`)
+
+  // The data, buffered: the plan needs every length, and epochs revisit it.
+  const {samples: all, stats: dataStats} = await readSftSamples(readJsonl(o.inputs, {policy: o.policy}), {tokenizer, vocabSize: config.vocabSize, policy: o.policy})
+  const inputNames = o.inputs.length === 0 ? 'stdin' : o.inputs.map((i) => (i === '-' ? 'stdin' : i)).join(', ')
+  let droppedTooLong = 0
+  let noTargets = 0
+  const samples: SftSample[] = []
+  for (const s of all) {
+    if (s.tokenIds.length > o.maxSeqLen) droppedTooLong++
+    else if (!s.lossMask.some((m, i) => i > 0 && m)) noTargets++
+    else samples.push(s)
+  }
+  if (droppedTooLong > 0) warn(`dropped ${droppedTooLong} of ${all.length} examples longer than --max-seq-len ${o.maxSeqLen} tokens`)
+  if (noTargets > 0) warn(`skipped ${noTargets} examples with no tokens to train on`)
+  if (dataStats.trajectoryFallbacks > 0) warn(`${dataStats.trajectoryFallbacks} trajectories had no token ids or ids beyond the model's vocabulary (${config.vocabSize}); rendered from their messages instead`)
+  if (dataStats.zeroWeight > 0) warn(`skipped ${dataStats.zeroWeight} examples with weight 0`)
+  if (dataStats.records === 0 && !o.allowEmpty) {
+    if (o.policy.invalid > 0) throw new DataError(`no valid records: all ${o.policy.invalid} input lines were invalid`, {where: inputNames, code: 'empty'})
+    throw new DataError('empty input: no records', {where: inputNames, code: 'empty', fix: 'Check the previous stage of the pipeline, or pass --allow-empty (the model is saved unchanged).'})
+  }
+  if (samples.length === 0 && dataStats.records > 0) {
+    const reason = droppedTooLong > 0 ? `all ${droppedTooLong + noTargets} examples were dropped (${droppedTooLong} longer than --max-seq-len ${o.maxSeqLen})` : `none of the ${dataStats.records} examples has a token to train on`
+    throw new DataError(`nothing to train on: ${reason}`, {where: inputNames, code: 'sft-empty', fix: droppedTooLong > 0 ? 'Raise --max-seq-len (and --micro-batch-tokens), or shorten the examples.' : 'Check train_on and the assistant messages.'})
+  }
+
+  const dataFingerprint = fingerprint(samples.map((s) => [s.tokenIds, s.lossMask, s.weight]))
+  const settings = {epochs: o.epochs, lr: o.learningRate, warmup: o.warmup, schedule: o.schedule, 'batch-tokens': o.batchTokens, 'micro-batch-tokens': o.microBatchTokens, 'max-seq-len': o.maxSeqLen, 'weight-decay': o.weightDecay, 'max-grad-norm': o.maxGradNorm, seed: o.seed}
+  const run = await RunDir.open(o.out, {command: 'train sft', settings, flags: {model: o.model, inputs: o.inputs, 'save-every': o.saveEvery, keep: o.keep, backend: o.backend ?? 'auto'}, model_config_hash: modelConfigHash(config), data_fingerprint: dataFingerprint}, {resume: o.resume, force: o.force, keep: o.keep, warn})
+  const plan = planSteps(samples.map((s) => s.tokenIds.length), {epochs: o.epochs, batchTokens: o.batchTokens, seed: o.seed})
+
+  const resumed = run.resumed ? await run.loadCheckpoint() : undefined
+  if (resumed && resumed.step > plan.length) throw new DataError(`checkpoint step ${resumed.step} is past the plan's ${plan.length} steps`, {where: resumed.dir, code: 'trainer-state', fix: 'Start over with --force.'})
+  if (resumed && resumed.step > 0) {
+    const done = plan[resumed.step - 1] as SftPlanStep
+    if (resumed.trainerState.epoch !== done.epoch || resumed.trainerState.cursor !== done.end) {
+      throw new DataError(`data cursor (epoch ${resumed.trainerState.epoch}, position ${resumed.trainerState.cursor}) does not match step ${resumed.step} of the plan (epoch ${done.epoch}, position ${done.end})`, {where: resumed.dir, code: 'trainer-state', fix: 'Start over with --force.'})
+    }
+  }
+  const startStep = resumed?.step ?? 0
+  const {PolicyTrainer} = await import('../model/tfjs/policy-trainer.js')
+  const trainer = await PolicyTrainer.create(config, resumed?.checkpoint.weights ?? source.weights, {
+    backend: o.backend,
+    optimizer: {learningRate: o.learningRate, weightDecay: o.weightDecay},
+    maxGradNorm: o.maxGradNorm,
+    optimizerState: resumed?.optimizerState,
+  })
+  const modelFiles = {config, tokenizer: source.tokenizer, generationConfig: source.generationConfig}
+  const orders = new Map<number, number[]>()
+  const orderOf = (epoch: number) => {
+    let order = orders.get(epoch)
+    if (!order) orders.set(epoch, (order = epochOrder(samples.length, o.seed, epoch)))
+    return order
+  }
+  let elapsedMs = resumed?.trainerState.elapsed_ms ?? 0
+  let step = startStep
+  let savedStep = resumed ? startStep : -1
+  let finalLoss: number | undefined
+  let tokensThisRun = 0
+  let trainSeconds = 0
+  let checkpointDir: string | undefined = resumed?.dir
+  const save = async () => {
+    const done = step > 0 ? (plan[step - 1] as SftPlanStep) : {epoch: 0, end: 0}
+    const state: TrainerState = {step, policy_version: step, epoch: done.epoch, cursor: done.end, elapsed_ms: elapsedMs, seed: o.seed, total_steps: plan.length, samples: samples.length}
+    const info = await run.saveCheckpoint({checkpoint: {...modelFiles, weights: trainer.exportWeights()}, optimizerState: trainer.exportOptimizerState(), trainerState: state})
+    savedStep = step
+    checkpointDir = info.dir
+  }
+  const task = new ProgressTask(o.progress, 'train sft', plan.length, 'steps')
+  if (startStep > 0) task.advance(startStep, `resumed at step ${startStep}`)
+  let interrupted = false
+  try {
+    if (samples.length === 0 && savedStep < 0) await save() // --allow-empty: the unchanged model, so `latest` exists
+    let stepsThisRun = 0
+    while (step < plan.length) {
+      if (o.signal?.aborted || (o.maxSteps !== undefined && stepsThisRun >= o.maxSteps)) {
+        interrupted = o.signal?.aborted ?? false
+        break
+      }
+      const planned = plan[step] as SftPlanStep
+      const order = orderOf(planned.epoch)
+      const batch = order.slice(planned.start, planned.end).map((i) => samples[i] as SftSample)
+      const {microBatches} = packMicroBatches(batch, {maxTokensPerMicroBatch: o.microBatchTokens, maxSeqLen: o.maxSeqLen})
+      const learningRate = learningRateAt(step, {peak: o.learningRate, warmup: o.warmup, total: plan.length, schedule: o.schedule})
+      const tf = trainer.tf
+      const result = await trainer.trainStep(microBatches, (model, mb: MicroBatch) => tf.tidy(() => {
+        const logp = model.tokenLogProbs(mb.tokens)
+        const weights = tf.tensor2d(mb.targetWeights, [mb.tokens.batch, mb.tokens.seqLen - 1])
+        return tf.neg(tf.div(tf.sum(tf.mul(logp, weights)), mb.targetWeight)) as ReturnType<typeof tf.scalar>
+      }), {weightOf: (mb) => mb.targetWeight, learningRate})
+      step++
+      stepsThisRun++
+      elapsedMs += result.seconds * 1000
+      trainSeconds += result.seconds
+      const tokens = microBatches.reduce((a, mb) => a + mb.realTokens, 0)
+      tokensThisRun += tokens
+      finalLoss = result.loss
+      const metric = await run.appendMetric({
+        run: basename(run.dir),
+        step,
+        policy_version: step,
+        time_ms: Math.round(elapsedMs),
+        metrics: {
+          loss: result.loss,
+          lr: learningRate,
+          grad_norm: result.gradNorm,
+          tokens,
+          loss_tokens: microBatches.reduce((a, mb) => a + mb.lossTokens, 0),
+          padded_tokens: microBatches.reduce((a, mb) => a + mb.paddedTokens, 0),
+          samples: batch.length,
+          micro_batches: microBatches.length,
+          tokens_per_s: result.seconds > 0 ? tokens / result.seconds : 0,
+          epoch: planned.epoch + planned.end / samples.length,
+        },
+      })
+      await o.onMetric?.(metric)
+      task.advance(1, `loss ${result.loss.toFixed(4)}`)
+      if (o.saveEvery > 0 && step % o.saveEvery === 0) await save()
+    }
+    if (samples.length > 0 && savedStep !== step && step > 0) await save()
+    if (o.signal?.aborted) interrupted = true
+    task.done(`${step}/${plan.length} steps`)
+    return {
+      run: run.dir,
+      steps: step,
+      totalSteps: plan.length,
+      stepsThisRun,
+      resumedFrom: startStep,
+      interrupted,
+      finalLoss,
+      tokens: tokensThisRun,
+      tokensPerSecond: trainSeconds > 0 ? tokensThisRun / trainSeconds : 0,
+      seconds: trainSeconds,
+      backend: trainer.backendDescription,
+      checkpoint: checkpointDir,
+      data: {...dataStats, samples: samples.length, droppedTooLong, noTargets},
+    }
+  } finally {
+    trainer.dispose()
+  }
+}

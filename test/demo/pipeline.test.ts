@@ -1,0 +1,50 @@
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {runStages, shellLine, type DemoStage} from '../../src/demo/pipeline.js'
+import {demoPlan} from '../../src/demo/plan.js'
+import {runCli} from '../helpers/cli.js'
+
+const q = (id: string) => JSON.stringify({id, question: `Q ${id}?`, answers: ['a']})
+
+test('stages run in order, stdout is renamed into place only on success, and a re-run skips finished stages', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ars-demo-'))
+  const input = join(dir, 'in.jsonl')
+  writeFileSync(input, [q('1'), q('2')].join('\n') + '\n')
+  const good: DemoStage = {name: 'validate', about: 'validate', args: ['records', 'validate', '--type', 'question'], stdin: input, stdout: join(dir, 'ok.jsonl'), outputs: []}
+  const bad: DemoStage = {name: 'bad', about: 'fails', args: ['records', 'validate', '--type', 'trajectory'], stdin: input, stdout: join(dir, 'bad.jsonl'), outputs: []}
+  const log: string[] = []
+  await assert.rejects(runStages([good, bad], {out: dir, log: (l) => log.push(l), quiet: true}), (e: Error & {exitCode?: number}) => /stage bad exited with 1/.test(e.message) && e.exitCode === 1)
+  assert.equal(readFileSync(join(dir, 'ok.jsonl'), 'utf8').trim().split('\n').length, 2)
+  assert.equal(existsSync(join(dir, 'bad.jsonl')), false, 'a failed stage leaves no output under its final name')
+  assert.ok(log.includes(`  $ ${shellLine(good)}`))
+  const again: string[] = []
+  const results = await runStages([good], {out: dir, log: (l) => again.push(l), quiet: true})
+  assert.deepEqual(results.map((r) => r.skipped), [true])
+  assert.match(again[0]!, /done, skipped/)
+})
+
+test('shell lines quote what the shell would split, and the plan chains each stage to the previous one', () => {
+  const stage: DemoStage = {name: 'x', about: '', args: ['filter', '--where', "answers ~ it's"], stdin: 'a b.jsonl', stdout: 'out.jsonl', outputs: []}
+  assert.equal(shellLine(stage), `ars filter --where 'answers ~ it'\\''s' < 'a b.jsonl' > out.jsonl`)
+  const plan = demoPlan({world: 'w', policy: 'p', out: 'o', seeds: 3, trainQuestions: 2, steps: 2, samples: 4, evalLimit: 5, seed: 1})
+  assert.deepEqual(plan.map((s) => s.name), ['synthesize', 'filter', 'eval-before', 'train', 'eval-after', 'compare'])
+  assert.equal(plan[1]!.stdin, plan[0]!.stdout)
+  assert.ok(plan[3]!.args.includes(plan[1]!.stdout!), 'train reads what filter kept')
+  assert.ok(plan[4]!.args.includes(join('o', 'run', 'latest')), 'the second eval scores the trained policy')
+})
+
+test('ars demo refuses a folder that is not a model and a --force on a folder that is not a demo', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ars-demo-'))
+  const r = await runCli(['demo', '--policy', dir, '--out', join(dir, 'o')])
+  assert.equal(r.code, 2)
+  assert.match(r.stderr, /--policy .*not a model folder \(no config\.json\)/)
+  writeFileSync(join(dir, 'config.json'), '{}')
+  writeFileSync(join(dir, 'keep.txt'), 'precious')
+  const f = await runCli(['demo', '--policy', dir, '--out', dir, '--force'])
+  assert.equal(f.code, 2)
+  assert.match(f.stderr, /is not an ars demo folder/)
+  assert.equal(readFileSync(join(dir, 'keep.txt'), 'utf8'), 'precious')
+})
