@@ -1,9 +1,11 @@
 // The Qwen2 decoder in TensorFlow.js for training: RMSNorm, RoPE (config theta), grouped-query attention with
 // q/k/v biases, SwiGLU, tied or untied lm_head. Weights live as tf.Variables in [in, out] layout with q/k/v and
-// gate/up fused (fewer, larger plain 2-D matmuls — the only fast kind on wasm); export splits them back to HF names.
+// gate/up fused (fewer, larger plain 2-D matmuls — the only fast kind on wasm; embedding and lm_head stay
+// [vocab, hidden]); attention and the lm-head log-probs are fused ops. Export splits them back to HF names.
 import type * as TfCore from '@tensorflow/tfjs'
 import {expectedShape, type ModelConfig, type NamedTensor, type Weights} from '../config.js'
 import type {Tf} from './backend.js'
+import {createCausalAttention, type CausalAttention} from './attention.js'
 import {createOps, type Ops} from './ops.js'
 
 /** Loss and gradients of `lossFn` w.r.t. `variables` (in that order; untouched ones get zeros). Caller owns grads. */
@@ -34,6 +36,11 @@ export interface Qwen2Options {
   gradientCheckpointing?: boolean
 }
 
+interface RopeTables {
+  cos: Float32Array
+  sin: Float32Array
+}
+
 interface LayerVariables {
   inputNorm: Variable
   qkv: Variable
@@ -43,8 +50,6 @@ interface LayerVariables {
   gateUp: Variable
   down: Variable
 }
-
-const MASKED = -1e9
 
 function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(data.length)
@@ -83,6 +88,7 @@ export class TfQwen2 {
   readonly config: ModelConfig
   readonly tf: Tf
   readonly ops: Ops
+  readonly #attention: CausalAttention
   readonly #embed: Variable
   readonly #finalNorm: Variable
   readonly #lmHead: Variable | undefined
@@ -96,6 +102,7 @@ export class TfQwen2 {
     this.tf = tf
     this.config = config
     this.ops = createOps(tf)
+    this.#attention = createCausalAttention(tf)
     this.#options = options
     const get = (name: string): NamedTensor => {
       const t = weights.get(name)
@@ -115,7 +122,8 @@ export class TfQwen2 {
     }
     this.#embed = variable(get('model.embed_tokens.weight').data, [config.vocabSize, h], 'embed')
     this.#finalNorm = variable(get('model.norm.weight').data, [h], 'norm')
-    this.#lmHead = config.tieWordEmbeddings ? undefined : variable(transpose2d(get('lm_head.weight').data, config.vocabSize, h), [h, config.vocabSize], 'lm_head')
+    // lm_head stays in HF layout [vocab, hidden], like the tied embedding, so both feed the same head op.
+    this.#lmHead = config.tieWordEmbeddings ? undefined : variable(get('lm_head.weight').data, [config.vocabSize, h], 'lm_head')
     this.#layers = []
     for (let i = 0; i < config.numLayers; i++) {
       const p = `model.layers.${i}`
@@ -173,9 +181,8 @@ export class TfQwen2 {
     if (this.#disposed) throw new Error('TfQwen2 used after dispose()')
   }
 
-  /** cos/sin tables [n, 1, headDim] for the rows' positions (rotate-half layout, as HF Qwen2). */
-  #ropeTables(batch: TokenBatch): [Tensor, Tensor] {
-    const {tf} = this
+  /** cos/sin tables [n, headDim] for the rows' positions (rotate-half layout, as HF Qwen2). */
+  #ropeTables(batch: TokenBatch): RopeTables {
     const d = this.config.headDim
     const half = d / 2
     const n = batch.batch * batch.seqLen
@@ -193,71 +200,18 @@ export class TfQwen2 {
         sin[i * d + j + half] = s
       }
     }
-    return [tf.tensor3d(cos, [n, 1, d]), tf.tensor3d(sin, [n, 1, d])]
-  }
-
-  /** Additive attention bias per batch row [seqLen, seqLen]: causal, plus padded keys masked. */
-  #maskBiases(batch: TokenBatch): Tensor[] {
-    const {tf} = this
-    const t = batch.seqLen
-    const make = (b: number | undefined) => {
-      const bias = new Float32Array(t * t)
-      for (let i = 0; i < t; i++) {
-        for (let j = 0; j < t; j++) {
-          const padded = b !== undefined && (batch.attentionMask as ArrayLike<number>)[b * t + j] === 0
-          bias[i * t + j] = j > i || padded ? MASKED : 0
-        }
-      }
-      return tf.tensor2d(bias, [t, t])
-    }
-    if (!batch.attentionMask) {
-      const shared = make(undefined)
-      return Array.from({length: batch.batch}, () => shared)
-    }
-    return Array.from({length: batch.batch}, (_, b) => make(b))
-  }
-
-  #rope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
-    const {tf} = this
-    const half = this.config.headDim / 2
-    const [n, heads] = x.shape as [number, number, number]
-    const x1 = tf.slice(x, [0, 0, 0], [n, heads, half])
-    const x2 = tf.slice(x, [0, 0, half], [n, heads, half])
-    return tf.add(tf.mul(x, cos), tf.mul(tf.concat([tf.neg(x2), x1], 2), sin))
+    return {cos, sin}
   }
 
   /** One decoder layer on hidden states [n, hidden]. */
-  #layer(x: Tensor, l: LayerVariables, batch: TokenBatch, cos: Tensor, sin: Tensor, biases: Tensor[]): Tensor {
+  #layer(x: Tensor, l: LayerVariables, batch: TokenBatch, rope: RopeTables): Tensor {
     const {tf, ops, config} = this
     const {batch: b, seqLen: t} = batch
     const n = b * t
-    const d = config.headDim
-    const nh = config.numHeads
-    const nkv = config.numKvHeads
-    const q = nh * d
-    const kv = nkv * d
     const h1 = ops.rmsNorm(x, l.inputNorm, config.rmsNormEps)
     let qkv: Tensor = ops.matmul(h1, l.qkv)
     if (l.qkvBias) qkv = tf.add(qkv, l.qkvBias)
-    const qs = tf.mul(this.#rope(tf.reshape(tf.slice(qkv, [0, 0], [n, q]), [n, nh, d]), cos, sin), 1 / Math.sqrt(d))
-    const ks = this.#rope(tf.reshape(tf.slice(qkv, [0, q], [n, kv]), [n, nkv, d]), cos, sin)
-    const vs = tf.reshape(tf.slice(qkv, [0, q + kv], [n, kv]), [b, t, nkv, d])
-    // Per (row, head) 2-D matmuls: batched matmuls are ~10× slower than plain ones on wasm. Heads are split off
-    // with split + reshape (wasm's Unpack kernel is far slower than SplitV).
-    const heads = (x: Tensor, count: number, rows: number, cols: number) => tf.split(tf.reshape(x, [count * rows, cols]), count, 0)
-    const qHeads = heads(tf.transpose(tf.reshape(qs, [b, t, nh, d]), [0, 2, 1, 3]), b * nh, t, d)
-    const kT = heads(tf.transpose(tf.reshape(ks, [b, t, nkv, d]), [0, 2, 3, 1]), b * nkv, d, t)
-    const vHeads = heads(tf.transpose(vs, [0, 2, 1, 3]), b * nkv, t, d)
-    const group = nh / nkv
-    const outs: Tensor[] = []
-    for (let r = 0; r < b; r++) {
-      for (let hd = 0; hd < nh; hd++) {
-        const kvIndex = r * nkv + Math.floor(hd / group)
-        const scores = tf.add(ops.matmul(qHeads[r * nh + hd] as Tensor, kT[kvIndex] as Tensor), biases[r] as Tensor)
-        outs.push(ops.matmul(tf.softmax(scores), vHeads[kvIndex] as Tensor))
-      }
-    }
-    const attn = tf.reshape(tf.transpose(tf.reshape(tf.concat(outs, 0), [b, nh, t, d]), [0, 2, 1, 3]), [n, q])
+    const attn = this.#attention(qkv, {batch: b, seqLen: t, numHeads: config.numHeads, numKvHeads: config.numKvHeads, headDim: config.headDim, ...rope, ...(batch.attentionMask ? {keyMask: batch.attentionMask} : {})})
     const x2 = tf.add(x, ops.matmul(attn, l.o))
     const h2 = ops.rmsNorm(x2, l.postNorm, config.rmsNormEps)
     const gu = ops.matmul(h2, l.gateUp)
@@ -269,26 +223,29 @@ export class TfQwen2 {
   }
 
 
-  /** Logits [batch·seqLen, vocab] (row-major over batch then position). Call inside tf.tidy or dispose the result. */
-  logits(batch: TokenBatch): TfCore.Tensor2D {
+  /** Final-norm hidden states [batch·seqLen, hidden] (from the checkpointed stack's output when one is set). */
+  #hidden(batch: TokenBatch): Tensor {
     this.#checkBatch(batch)
     const {tf, ops, config} = this
     return tf.tidy(() => {
-      const [cos, sin] = this.#ropeTables(batch)
-      const biases = this.#maskBiases(batch)
       let x: Tensor
       if (this.#headInput) {
         // Checkpointed backprop: the layer stack was run outside the tape; start from its output.
         if (this.#headInput.batch !== batch) throw new Error('lossAndGradients: the loss function must run the model on the batch it was given')
         x = this.#headInput.hidden
       } else {
+        const rope = this.#ropeTables(batch)
         x = ops.embedding(this.#embed, batch.inputIds)
-        for (const l of this.#layers) x = this.#layer(x, l, batch, cos, sin, biases)
+        for (const l of this.#layers) x = this.#layer(x, l, batch, rope)
       }
-      x = ops.rmsNorm(x, this.#finalNorm, config.rmsNormEps)
-      const head = this.#lmHead ?? tf.transpose(this.#embed)
-      return ops.matmul(x, head)
+      return ops.rmsNorm(x, this.#finalNorm, config.rmsNormEps)
     })
+  }
+
+  /** Logits [batch·seqLen, vocab] (row-major over batch then position). Call inside tf.tidy or dispose the result. */
+  logits(batch: TokenBatch): TfCore.Tensor2D {
+    const {tf, ops} = this
+    return tf.tidy(() => ops.matmul(this.#hidden(batch), tf.transpose(this.#lmHead ?? this.#embed)))
   }
 
   /**
@@ -298,7 +255,8 @@ export class TfQwen2 {
   targetLogProbs(batch: TokenBatch, targetIds: Int32Array): TfCore.Tensor2D {
     const {tf, ops} = this
     if (targetIds.length !== batch.batch * batch.seqLen) throw new RangeError(`Expected ${batch.batch * batch.seqLen} target ids, got ${targetIds.length}`)
-    return tf.tidy(() => tf.reshape(ops.targetLogProbs(this.logits(batch), targetIds), [batch.batch, batch.seqLen]) as TfCore.Tensor2D)
+    // lm_head and log-softmax as one op: its gradient needs no [vocab, n] transpose kernel (see ops.headLogProbs).
+    return tf.tidy(() => tf.reshape(ops.headLogProbs(this.#hidden(batch), this.#lmHead ?? this.#embed, targetIds), [batch.batch, batch.seqLen]) as TfCore.Tensor2D)
   }
 
   /**
@@ -337,11 +295,9 @@ export class TfQwen2 {
     const {tf} = this
     if (!this.#options.gradientCheckpointing) return variableGradients(tf, this.variables, lossFn)
     this.#checkBatch(batch)
-    const [cos, sin] = this.#ropeTables(batch)
-    const biases = this.#maskBiases(batch)
-    const uniqueBiases = [...new Set(biases)]
+    const rope = this.#ropeTables(batch)
     const inputs: Tensor[] = [tf.tidy(() => this.ops.embedding(this.#embed, batch.inputIds))]
-    for (const l of this.#layers) inputs.push(tf.tidy(() => this.#layer(inputs.at(-1) as Tensor, l, batch, cos, sin, biases)))
+    for (const l of this.#layers) inputs.push(tf.tidy(() => this.#layer(inputs.at(-1) as Tensor, l, batch, rope)))
     const grads = new Map<Variable, Tensor>()
     const addGrad = (v: Variable, g: Tensor) => {
       const previous = grads.get(v)
@@ -374,7 +330,7 @@ export class TfQwen2 {
         const x = tf.variable(inputs[i] as Tensor, true)
         const vars = [x, l.inputNorm, l.qkv, ...(l.qkvBias ? [l.qkvBias] : []), l.o, l.postNorm, l.gateUp, l.down]
         const upstream = dy
-        const result = variableGradients(tf, vars, () => tf.sum(tf.mul(this.#layer(x, l, batch, cos, sin, biases), upstream)) as TfCore.Scalar)
+        const result = variableGradients(tf, vars, () => tf.sum(tf.mul(this.#layer(x, l, batch, rope), upstream)) as TfCore.Scalar)
         upstream.dispose()
         x.dispose()
         dy = result.grads[0] as Tensor
@@ -388,7 +344,7 @@ export class TfQwen2 {
       for (const g of grads.values()) g.dispose()
       throw error
     } finally {
-      for (const t of [...inputs, cos, sin, ...uniqueBiases]) t.dispose()
+      for (const t of inputs) t.dispose()
     }
     return {loss, grads: this.variables.map((v) => grads.get(v) ?? tf.zerosLike(v))}
   }
@@ -405,7 +361,7 @@ export class TfQwen2 {
     const read = (v: Variable) => Float32Array.from(v.dataSync() as Float32Array)
     put('model.embed_tokens.weight', read(this.#embed))
     put('model.norm.weight', read(this.#finalNorm))
-    if (this.#lmHead) put('lm_head.weight', transpose2d(read(this.#lmHead), h, config.vocabSize))
+    if (this.#lmHead) put('lm_head.weight', read(this.#lmHead))
     for (const [i, l] of this.#layers.entries()) {
       const p = `model.layers.${i}`
       put(`${p}.input_layernorm.weight`, read(l.inputNorm))
