@@ -10,26 +10,25 @@ import {resolveModel} from '../src/llm/registry.js'
 import {agentFormat, FORMAT_NAMES} from '../src/agent/formats.js'
 import {computeReward, REWARD_METRICS, type RewardMetric, type RewardOptions} from '../src/agent/reward.js'
 import {resolveAgentTools} from '../src/agent/resolve-tools.js'
-import {AgentTools} from '../src/agent/tools.js'
+import type {AgentTools} from '../src/agent/tools.js'
 import {readDoneIds} from '../src/agent/resume.js'
 import {rollout, trajectoryId, type EpisodeRunner, type RolloutSummary} from '../src/agent/rollout.js'
 import type {LanguageModel} from '../src/llm/language-model.js'
-import type {SearchProvider} from '../src/search/provider.js'
+import type {PageReader} from '../src/browse/reader.js'
 
 /**
  * `--model oracle`: the world's scripted oracle (src/world/oracle.ts) walks each question's KB path with the
  * world's index and pages read from its ground truth, writing ASearcher-format trajectories. World questions only (they carry meta.path).
  */
-async function oracleRunner(worldDir: string, search: SearchProvider, topK: number, reward: RewardOptions): Promise<EpisodeRunner> {
+async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardOptions): Promise<EpisodeRunner> {
   if (!existsSync(join(worldDir, 'world.json'))) throw new UsageError(`--model oracle needs --search to be a world folder: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, index it, and pass --search DIR.'})
-  const [{loadWorld}, {Oracle}, {TruthPageReader}] = await Promise.all([import('../src/world/load.js'), import('../src/world/oracle.js'), import('../src/world/truth-reader.js')])
+  const [{loadWorld}, {Oracle}] = await Promise.all([import('../src/world/load.js'), import('../src/world/oracle.js')])
   const {world} = await loadWorld(worldDir)
-  const reader = new TruthPageReader(worldDir)
   // The agent's own tools (same hits per search, same page parts) make the oracle's observations what the agent
   // loop would show, so its trajectories are demonstrations for it (export --format sft-jsonl).
-  const tools = new AgentTools({search, reader, topK})
+  const {search, reader} = tools
   return async (question, {sampleIndex, signal}) => {
-    const t = await new Oracle({world, search, reader, tools, signal}).solve(question, sampleIndex)
+    const t = await new Oracle({world, search, reader: reader as PageReader, tools, signal}).solve(question, sampleIndex)
     // Same ids and reward rule as agent episodes, so --resume and training treat both alike.
     const {reward: value, detail} = computeReward(t.answer, question.answers, reward)
     return {...t, id: trajectoryId(question.id, sampleIndex), reward: value, reward_detail: {...t.reward_detail, ...detail}}
@@ -97,7 +96,7 @@ export default class Rollout extends ArsCommand {
     const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k']})
     const model = oracle ? undefined : await resolveModel(flags.model, {baseUrl: flags['base-url'], tokenizer: flags.tokenizer, concurrency: Math.max(64, flags.concurrency), contextLength: flags['context-length']})
     const reward: RewardOptions = {metric: (flags.reward ?? format.defaultReward) as RewardMetric, formatPenalty: number('format-penalty', flags['format-penalty'], 0)}
-    const episode = oracle ? await oracleRunner(flags.search, tools.search, flags['search-top-k'], reward) : undefined
+    const episode = oracle ? await oracleRunner(flags.search, tools, reward) : undefined
 
     const stop = new AbortController()
     const abort = new AbortController()
@@ -154,8 +153,7 @@ export default class Rollout extends ArsCommand {
         await once(out, 'close').catch(() => {})
       }
       await model?.close?.()
-      await tools.search.close?.()
-      await tools.reader?.close?.()
+      await tools.close()
     }
     if (interrupts > 0) {
       process.stderr.write(`rollout interrupted: ${summary.written} written, ${summary.abandoned} abandoned; rerun with --out FILE --resume to continue\n`)

@@ -115,7 +115,7 @@ export default class TrainSft extends ArsCommand {
       summary.finalLoss === undefined ? 'no step taken' : `final loss ${summary.finalLoss.toFixed(4)}`,
     ]
     process.stderr.write(`${parts.join(', ')}\n`)
-    process.stderr.write(`data: ${d.samples} examples (${d.sftExamples} sft_example, ${d.trajectories} trajectory of which ${d.trajectoryFallbacks} from messages); dropped ${d.droppedTooLong} too long, ${d.noTargets} without targets, ${d.zeroWeight} weight 0\n`)
+    process.stderr.write(`data: ${d.records} records (${d.sftExamples} sft_example, ${d.trajectories} trajectory, ${d.trajectoryFallbacks} of them rendered from messages); trained on ${d.samples}; dropped ${d.droppedTooLong} longer than --max-seq-len, ${d.noTargets} without targets, ${d.zeroWeight} with weight 0\n`)
     process.stderr.write(`checkpoint: ${summary.checkpoint ?? 'none'} (latest: ${summary.run}/latest)\n`)
     process.stderr.write(`${summary.backend}\n`)
     if (summary.interrupted) {

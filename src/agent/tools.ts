@@ -16,6 +16,8 @@ export interface AgentToolsOptions {
   chunkChars?: number
   /** Per tool call (default 30 000 ms). */
   timeoutMs?: number
+  /** Releases what the tools were built on (e.g. a world's scratch index); run once by `close()`. */
+  onClose?: () => Promise<void>
 }
 
 /** A provider that can hand out its stored documents (local BM25 indexes do: `documentById`). */
@@ -73,8 +75,10 @@ export class AgentTools {
   readonly snippetChars: number
   readonly chunkChars: number
   readonly timeoutMs: number
+  #onClose: (() => Promise<void>) | undefined
 
   constructor(options: AgentToolsOptions) {
+    this.#onClose = options.onClose
     this.search = options.search
     this.reader = options.reader
     this.topK = options.topK ?? 5
@@ -88,6 +92,17 @@ export class AgentTools {
 
   session(): ToolSession {
     return new ToolSession(this)
+  }
+
+  #closed = false
+
+  /** Closes the search provider and the reader, then runs `onClose`; a second call does nothing. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.search.close?.()
+    await this.reader?.close?.()
+    await this.#onClose?.()
   }
 }
 

@@ -94,7 +94,9 @@ export class ProgressDrawer {
     const secs = (now - task.started) / 1000
     const rate = secs > 0 ? task.done / secs : 0
     const of = task.total === undefined ? '' : `/${task.total}`
-    return `${label}: ${task.done}${of} ${task.unit} (${rate.toFixed(1)}/s)`
+    // Slow work (training steps) reads better as seconds per unit than as 0.0/s.
+    const speed = rate >= 0.95 || task.done === 0 ? `${rate.toFixed(1)}/s` : `${(secs / task.done).toFixed(1)} s each`
+    return `${label}: ${task.done}${of} ${task.unit} (${speed})`
   }
 
   #line(text: string): void {

@@ -46,21 +46,12 @@ export function demoPlan(o: DemoPlanOptions): DemoStage[] {
   const synth = p('synth.jsonl')
   const train = p('train.jsonl')
   const run = p('run')
-  const index = p('index')
   const seed = String(o.seed)
   const evalArgs = (model: string, file: string, report: string) => [
-    'eval', '--bench', 'world-test', '--world', o.world, '--model', model, '--search', index,
+    'eval', '--bench', 'world-test', '--world', o.world, '--model', model, '--search', o.world,
     '--limit', String(o.evalLimit), '--concurrency', '4', '--out', file, '--resume', '--report', report,
   ]
   return [
-    {
-      name: 'index',
-      quietable: true,
-      about: 'build the BM25 index the agent searches (the world\'s corpus, Lucene-8 scoring)',
-      prepare: () => mkdir(o.out, {recursive: true}).then(() => undefined),
-      args: ['index', join(o.world, 'corpus.jsonl'), '--out', index],
-      outputs: [join(index, 'meta.json')],
-    },
     {
       name: 'synthesize',
       quietable: true,
@@ -102,7 +93,7 @@ export function demoPlan(o: DemoPlanOptions): DemoStage[] {
       name: 'train',
       quietable: true,
       about: `${o.steps} steps of asynchronous RL (GRPO groups of ${o.samples}, decoupled PPO) on the filtered questions`,
-      args: ['train', '--model', o.policy, '--questions', train, '--questions', p('world-train.jsonl'), '--search', index, '--out', run,
+      args: ['train', '--model', o.policy, '--questions', train, '--questions', p('world-train.jsonl'), '--search', o.world, '--out', run,
         '--steps', String(o.steps), '--samples', String(o.samples), '--mode', 'async', '--seed', seed, '--resume'],
       stdout: p('metrics.jsonl'),
       outputs: [join(run, 'latest')],

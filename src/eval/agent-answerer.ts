@@ -1,14 +1,12 @@
 // Builds the Answerer `ars eval` runs: the search agent (src/agent `runEpisode`) over --model and --search,
 // closed-book when --search is "none". Agent, model and tool modules are imported lazily: they load model
 // runtimes, and `ars eval score|compare|list` must stay instant.
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {UsageError} from '../core/errors.js'
 import {DEFAULT_WORLD_DIR} from './benchmarks.js'
 import type {Trajectory} from '../core/records/index.js'
 import type {LanguageModel} from '../llm/language-model.js'
 import type {AgentTools} from '../agent/tools.js'
+import {isWorldDir, worldTools} from '../agent/resolve-tools.js'
 import {resolveLanguageModel} from './agent-bridge.js'
 import {closedBookAnswerer} from './answerers.js'
 import type {AnswerResult, Answerer} from './run.js'
@@ -38,47 +36,6 @@ export function answerFromTrajectory(t: Trajectory): AnswerResult {
   return {answer: t.answer, stats, ...(error ? {error} : {}), meta: {finish_reason: t.finish_reason}}
 }
 
-/** A world directory holds world.json (built by `ars world build`). */
-function isWorldDir(path: string | undefined): path is string {
-  return path !== undefined && existsSync(join(path, 'world.json'))
-}
-
-interface WorldTools {
-  search: import('../search/provider.js').SearchProvider
-  reader: import('../browse/reader.js').PageReader
-  close(): Promise<void>
-}
-
-/**
- * A world directory's own tools: its BM25 index (index/, or one built from corpus.jsonl into a scratch
- * directory, as `ars serve web` does) and its pages read offline from site/ (the world's URLs are
- * http://world.local/…, which no network serves).
- */
-async function worldTools(worldDir: string): Promise<WorldTools> {
-  const [{Bm25Index}, {buildIndex, readCorpus}, {InvalidPolicy}, {TruthPageReader}] = await Promise.all([
-    import('../search/bm25/bm25-index.js'),
-    import('../search/bm25/build-index.js'),
-    import('../core/jsonl.js'),
-    import('../world/truth-reader.js'),
-  ])
-  let dir = join(worldDir, 'index')
-  let scratch: string | undefined
-  if (!existsSync(join(dir, 'meta.json'))) {
-    scratch = mkdtempSync(join(tmpdir(), 'ars-eval-index-'))
-    dir = join(scratch, 'index')
-    await buildIndex(readCorpus(join(worldDir, 'corpus.jsonl'), new InvalidPolicy('fail')), dir)
-  }
-  const search = Bm25Index.open(dir)
-  return {
-    search,
-    reader: new TruthPageReader(worldDir),
-    close: async () => {
-      await search.close()
-      if (scratch) rmSync(scratch, {recursive: true, force: true})
-    },
-  }
-}
-
 /**
  * `--model oracle`: the world's scripted oracle (src/world/oracle.ts), which solves a world question by
  * following its KB path with real searches and page reads over the world's tools. Only world questions (with
@@ -103,22 +60,15 @@ export async function makeAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
     const model = await resolveLanguageModel(spec.model, '--model')
     return {answer: closedBookAnswerer(model, {temperature: spec.temperature}), close: async () => model.close?.()}
   }
-  const [{runEpisode}, {resolveAgentTools, AgentToolsClass}, {agentFormat}] = await Promise.all([
+  const [{runEpisode}, {resolveAgentTools}, {agentFormat}] = await Promise.all([
     import('../agent/loop.js'),
-    import('../agent/resolve-tools.js').then(async (m) => ({...m, AgentToolsClass: (await import('../agent/tools.js')).AgentTools})),
+    import('../agent/resolve-tools.js'),
     import('../agent/formats.js'),
   ])
   const model: LanguageModel = await resolveLanguageModel(spec.model, '--model')
   let tools: AgentTools
-  let closeWorld: (() => Promise<void>) | undefined
   try {
-    if (isWorldDir(spec.search)) {
-      const w = await worldTools(spec.search)
-      tools = new AgentToolsClass({search: w.search, reader: w.reader})
-      closeWorld = w.close
-    } else {
-      tools = await resolveAgentTools({search: spec.search, ...(spec.readAllowPrivate ? {readAllowPrivate: true} : {})})
-    }
+    tools = await resolveAgentTools({search: spec.search, ...(spec.readAllowPrivate ? {readAllowPrivate: true} : {}), onNote: () => {}})
   } catch (error) {
     await model.close?.()
     throw error
@@ -142,11 +92,7 @@ export async function makeAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
     answer,
     close: async () => {
       await model.close?.()
-      if (closeWorld) await closeWorld()
-      else {
-        await tools.search.close?.()
-        await tools.reader?.close?.()
-      }
+      await tools.close()
     },
   }
 }

@@ -43,6 +43,7 @@ export async function createDifficulty(flags: DifficultyFlags): Promise<Difficul
     const {resolveAgentTools} = await import('../agent/resolve-tools.js')
     const {AgentSolver} = await import('./agent-solver.js')
     const tools = await resolveAgentTools({search: flags.search as string, readAllowPrivate: flags.readAllowPrivate})
+    closers.push(() => tools.close())
     options.withTools = {solver: new AgentSolver({model, tools, maxTurns: flags.maxTurns, seed: flags.seed}), samples: flags.samples, range: flags.range}
   }
   return {options, close: async () => {

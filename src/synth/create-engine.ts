@@ -49,16 +49,18 @@ export async function createEngine(flags: EngineFlags): Promise<SynthEngine> {
   if (flags.world) throw new UsageError('--world is used by --engine kb', {code: 'flag', fix: 'Drop --world, or use --engine kb.'})
   if (!flags.model) throw new UsageError('--engine llm needs --model (it proposes and judges the edits)', {code: 'flag', fix: 'Pass --model openai:ID (with --base-url) or --model onnx:DIR, or use --engine kb --world DIR.'})
   if (!flags.search) throw new UsageError('--engine llm needs --search (injected facts are looked up)', {code: 'flag', fix: 'Pass --search with an index folder, world folder, retrieval-server URL, serper: or searxng:URL.'})
-  const {resolveSearchSpec} = await import('../agent/resolve-tools.js')
-  const search = await resolveSearchSpec(flags.search)
-  const {model, probe, close} = await modelAndProbe(flags)
-  const {createPageReader} = await import('../browse/http-page-reader.js')
-  const reader = createPageReader({allowPrivate: flags.readAllowPrivate ?? false})
+  // The agent's own tools, so a world folder searches its index and reads its pages offline, as rollout does.
+  const {resolveAgentTools} = await import('../agent/resolve-tools.js')
+  const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags.readAllowPrivate ?? false})
+  const {search, reader} = tools
+  const {model, probe, close} = await modelAndProbe(flags).catch(async (e: unknown) => {
+    await tools.close()
+    throw e
+  })
   const {LlmEngine} = await import('./llm/llm-engine.js')
   const engine = new LlmEngine({model: model as LanguageModel, search, reader, difficulty: probe, judgeRetries: flags.judgeRetries, limits: {maxEdits: flags.maxEdits}})
   return Object.assign(engine, {close: async () => {
     await close()
-    await search.close?.()
-    await reader.close?.()
+    await tools.close()
   }})
 }

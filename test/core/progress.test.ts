@@ -34,6 +34,19 @@ test('without a TTY: a plain status line per interval and a summary at the end',
   ])
 })
 
+test('slow work is shown as seconds per unit, not 0.0/s', () => {
+  const s = sink()
+  let now = 0
+  const drawer = new ProgressDrawer({stream: s.stream, tty: false, intervalMs: 1000, now: () => now})
+  const task = new ProgressTask(drawer.callback, 'train', 4, 'steps')
+  for (let i = 0; i < 2; i++) {
+    now += 25_000
+    task.advance()
+  }
+  task.done()
+  assert.deepEqual(s.text().trim().split('\n'), ['train: 1/4 steps (25.0 s each)', 'train: 2/4 steps (25.0 s each)', 'train: done, 2 steps in 50.0s'])
+})
+
 test('quiet drops progress but keeps warnings', () => {
   const s = sink()
   const drawer = new ProgressDrawer({stream: s.stream, tty: false, quiet: true})

@@ -30,10 +30,10 @@ test('shell lines quote what the shell would split, and the plan chains each sta
   const stage: DemoStage = {name: 'x', about: '', args: ['filter', '--where', "answers ~ it's"], stdin: 'a b.jsonl', stdout: 'out.jsonl', outputs: []}
   assert.equal(shellLine(stage), `ars filter --where 'answers ~ it'\\''s' < 'a b.jsonl' > out.jsonl`)
   const plan = demoPlan({world: 'w', policy: 'p', out: 'o', seeds: 3, trainQuestions: 2, steps: 2, samples: 4, evalLimit: 5, seed: 1})
-  assert.deepEqual(plan.map((s) => s.name), ['index', 'synthesize', 'filter', 'eval-before', 'train', 'eval-after', 'compare'])
-  assert.equal(plan[2]!.stdin, plan[1]!.stdout)
-  assert.ok(plan[4]!.args.includes(plan[2]!.stdout!), 'train reads what filter kept')
-  assert.ok(plan[5]!.args.includes(join('o', 'run', 'latest')), 'the second eval scores the trained policy')
+  assert.deepEqual(plan.map((s) => s.name), ['synthesize', 'filter', 'eval-before', 'train', 'eval-after', 'compare'])
+  assert.equal(plan[1]!.stdin, plan[0]!.stdout)
+  assert.ok(plan[3]!.args.includes(plan[1]!.stdout!), 'train reads what filter kept')
+  assert.ok(plan[4]!.args.includes(join('o', 'run', 'latest')), 'the second eval scores the trained policy')
 })
 
 test('ars demo refuses a folder that is not a model and a --force on a folder that is not a demo', async () => {

@@ -127,16 +127,11 @@ test('Ctrl-C finishes the step, saves a checkpoint at it and exits 130; --resume
   assert.equal((lines(rest.stdout) as {step: number}[])[0]?.step, last + 1)
 })
 
-test('errors: exit 2 with a fix for flags and folders, exit 1 naming file:line for bad data', async () => {
-  const out = join(root, 'errors')
-  const exists = await runCli(['train', 'sft', '--model', model, '--out', out, '--quiet', ...train({epochs: '1'}), data])
-  assert.equal(exists.code, 0, exists.stderr)
-  const again = await runCli(['train', 'sft', '--model', model, '--out', out, '--quiet', ...TRAIN, data])
+test('errors: exit 2 with a fix for a bad folder, exit 1 naming file:line for bad data', async () => {
+  // the first test's finished run: refused before any training (a mismatched --resume is checked in sft.test.ts)
+  const again = await runCli(['train', 'sft', '--model', model, '--out', join(root, 'straight'), '--quiet', ...TRAIN, data])
   assert.equal(again.code, 2)
-  assert.match(again.stderr, /error: .*errors: a run already exists here\n {2}fix: Pass --resume to continue it, --force to start over, or choose a new --out/)
-  const mismatch = await runCli(['train', 'sft', '--model', model, '--out', out, '--quiet', '--resume', ...TRAIN, data])
-  assert.equal(mismatch.code, 2)
-  assert.match(mismatch.stderr, /--epochs is 4 but the run being resumed used 1/)
+  assert.match(again.stderr, /error: .*straight: a run already exists here\n {2}fix: Pass --resume to continue it, --force to start over, or choose a new --out/)
   const bad = await runCli(['train', 'sft', '--model', model, '--out', join(root, 'bad'), '--quiet', ...TRAIN], {input: '{"messages": [{"role": "assistant", "content": "hi"}]}\n{"type": "sft_example", "messages": []}\n'})
   assert.equal(bad.code, 1)
   assert.match(bad.stderr, /error: stdin:2: invalid SftExample: messages/)

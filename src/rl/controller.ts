@@ -1,0 +1,353 @@
+// The RL controller (AReaL-style): rollout workers run the real agent loop on the in-process ONNX engine and put
+// each question's finished group in a staleness-bounded buffer; the trainer takes a batch as soon as enough groups
+// are complete, computes GRPO advantages and the decoupled PPO update on tfjs, and publishes the new weights to the
+// engine (interrupt mode: episodes in flight continue on the new version, their version_spans say so).
+// `sync`, `one-step-off` and `async` differ only in how far generation may run ahead of training.
+import {setMaxListeners} from 'node:events'
+import {basename} from 'node:path'
+import PQueue from 'p-queue'
+import {UsageError} from '../core/errors.js'
+import {ProgressTask, type ProgressCallback} from '../core/progress.js'
+import type {Question} from '../core/records/question.js'
+import type {TrainMetric} from '../core/records/train-metric.js'
+import type {Trajectory} from '../core/records/trajectory.js'
+import {hashString, Rng} from '../core/rng.js'
+import {runEpisode, type EpisodeOptions} from '../agent/loop.js'
+import {episodeSeed} from '../agent/rollout.js'
+import type {RewardOptions} from '../agent/reward.js'
+import type {AgentTools} from '../agent/tools.js'
+import {OnnxModel} from '../llm/onnx-model.js'
+import {loadCheckpoint, type Checkpoint} from '../model/checkpoint.js'
+import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
+import {groupAdvantages, type AdvantageOptions} from './advantages.js'
+import {GroupBuffer} from './buffer.js'
+import type {PpoLossOptions, PpoMicroBatch} from './ppo-loss.js'
+import {LocalPolicyUpdater, WorkerPolicyUpdater, type PolicyUpdater, type PolicyUpdaterInit} from './policy-updater.js'
+import {fingerprint, modelConfigHash, RunDir, type TrainerState} from './run-dir.js'
+import {packMicroBatches, type SequenceSample} from './sequences.js'
+
+export const TRAIN_MODES = ['sync', 'one-step-off', 'async'] as const
+export type TrainMode = (typeof TRAIN_MODES)[number]
+
+export interface RlOptions {
+  /** Starting model folder (config.json, tokenizer.json, model.safetensors). */
+  model: string
+  questions: readonly Question[]
+  tools: AgentTools
+  /** Run folder (run.json, metrics.jsonl, checkpoints/, latest). */
+  out: string
+  /** Default async. */
+  mode?: TrainMode
+  /** Episodes per question: the GRPO group (default 8). */
+  samples?: number
+  /** Groups per optimiser step (default 4). */
+  batchQuestions?: number
+  /** Optimiser steps (= policy versions) to reach, counting those of a resumed run. */
+  steps: number
+  /** η (default 4). */
+  maxStaleness?: number
+  /** AdamW learning rate (default 1e-5). */
+  learningRate?: number
+  /** AdamW decoupled weight decay (default 0). */
+  weightDecay?: number
+  /** Global gradient norm clip (default 1). */
+  maxGradNorm?: number
+  loss?: PpoLossOptions
+  advantages?: AdvantageOptions
+  /** Optimiser steps per batch (AReaL's ppo_n_minibatches, default 1); the policy version advances once per batch. */
+  minibatches?: number
+  /** Padded tokens per micro-batch (default 4096; a longer sequence gets a micro-batch of its own). */
+  microBatchTokens?: number
+  /** Episodes in flight (default 8). */
+  concurrency?: number
+  /** Agent loop settings (format, turns, tokens, context, temperature …). */
+  episode?: Omit<EpisodeOptions, 'model' | 'tools' | 'signal' | 'seed' | 'sampleIndex' | 'reward'>
+  reward: RewardOptions
+  /** Checkpoint every N steps (default 0: only at the end and on interrupt). */
+  saveEvery?: number
+  /** Checkpoints kept (default 3). */
+  keep?: number
+  resume?: boolean
+  force?: boolean
+  seed?: number
+  backend?: TfjsBackendChoice
+  /** Train on a worker thread so tfjs never blocks generation's event loop (default true; false: same thread). */
+  trainerThread?: boolean
+  /** onnxruntime intra-op threads (default 1: training and generation share the machine). */
+  threads?: number
+  /** Stops the intake: no new episodes, the current step finishes, a checkpoint is written. */
+  stopSignal?: AbortSignal
+  /** Each step's metric (already appended to metrics.jsonl). */
+  onMetric?: (metric: TrainMetric) => void | Promise<void>
+  /** Episodes as they complete (tests: staleness of what was generated). */
+  onEpisode?: (trajectory: Trajectory) => void
+  progress?: ProgressCallback
+  warn?: (message: string) => void
+  /** Flags recorded in run.json for the reader (not compared on resume). */
+  flags?: Record<string, unknown>
+}
+
+export interface RlSummary {
+  dir: string
+  step: number
+  policyVersion: number
+  interrupted: boolean
+  episodes: number
+  droppedStale: number
+  /** Step of the last checkpoint written (undefined when none). */
+  checkpointStep?: number
+  wallSeconds: number
+}
+
+/** Checks flag combinations that cannot work, with the flag to change. */
+export function validateRlOptions(o: Pick<RlOptions, 'mode' | 'samples' | 'batchQuestions' | 'steps' | 'maxStaleness' | 'concurrency' | 'minibatches'>): void {
+  const mode = o.mode ?? 'async'
+  const samples = o.samples ?? 8
+  const eta = o.maxStaleness ?? 4
+  const positive = (name: string, v: number | undefined): void => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new UsageError(`--${name}: expected an integer ≥ 1, got ${v}`, {code: 'flag', fix: `Pass --${name} 1 or more.`})
+  }
+  positive('samples', samples)
+  positive('batch-questions', o.batchQuestions)
+  positive('steps', o.steps)
+  positive('concurrency', o.concurrency)
+  positive('minibatches', o.minibatches)
+  if (!TRAIN_MODES.includes(mode)) throw new UsageError(`--mode: expected one of ${TRAIN_MODES.join(', ')}, got ${String(mode)}`, {code: 'flag'})
+  if (samples < 2) throw new UsageError(`--samples ${samples}: a GRPO group of one has zero variance, so every advantage would be 0`, {code: 'flag', fix: 'Pass --samples 2 or more (8–16 is usual).'})
+  if (!(Number.isInteger(eta) && eta >= 0)) throw new UsageError(`--max-staleness: expected an integer ≥ 0, got ${eta}`, {code: 'flag'})
+  if (mode === 'one-step-off' && eta < 1) throw new UsageError(`--mode one-step-off generates with weights one version old, but --max-staleness ${eta} drops such samples`, {code: 'flag', fix: 'Pass --max-staleness 1 or more, or --mode sync.'})
+  if (mode === 'async' && eta < 1) throw new UsageError('--mode async with --max-staleness 0 can never run generation ahead of training: it is --mode sync', {code: 'flag', fix: 'Pass --mode sync, or --max-staleness 1 or more.'})
+  if ((o.minibatches ?? 1) > (o.batchQuestions ?? 4) * samples) throw new UsageError(`--minibatches ${o.minibatches} exceeds the ${(o.batchQuestions ?? 4) * samples} episodes of a batch`, {code: 'flag', fix: 'Pass fewer --minibatches.'})
+}
+
+
+export async function trainRl(o: RlOptions): Promise<RlSummary> {
+  validateRlOptions(o)
+  const mode = o.mode ?? 'async'
+  const samples = o.samples ?? 8
+  const groupsPerStep = o.batchQuestions ?? 4
+  const eta = o.maxStaleness ?? 4
+  const concurrency = o.concurrency ?? 8
+  const seed = o.seed ?? 0
+  const warn = o.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`))
+  if (o.questions.length === 0) throw new UsageError('no questions to train on', {code: 'questions-empty', fix: 'Pass --questions FILE with Question records that have answers.'})
+  const started = performance.now()
+
+  const [{GenerationEngine}, {HfTokenizer}] = await Promise.all([import('../model/onnx/engine.js'), import('../model/tokenizer.js')])
+  const base = await loadCheckpoint(o.model)
+  const settings = {
+    mode, samples, batch_questions: groupsPerStep, max_staleness: eta, lr: o.learningRate ?? 1e-5, weight_decay: o.weightDecay ?? 0, max_grad_norm: o.maxGradNorm ?? 1,
+    clip_eps: o.loss?.clipEps ?? 0.2, behav_imp_cap: o.loss?.behavImpCap ?? 5, behav_imp_mode: o.loss?.behavImpMode ?? 'mask', minibatches: o.minibatches ?? 1,
+    scale_by_std: o.advantages?.scaleByStd ?? true, drop_zero_variance: o.advantages?.dropZeroVariance ?? false, truncated: o.advantages?.truncated ?? 'mask',
+    reward: o.reward.metric, format_penalty: o.reward.formatPenalty ?? 0.1, format: o.episode?.format?.name ?? 'asearcher', max_turns: o.episode?.maxTurns ?? 32,
+    max_tokens_per_turn: o.episode?.maxTokensPerTurn ?? 1024, context_length: o.episode?.contextLength ?? null, temperature: o.episode?.temperature ?? 1, seed,
+  }
+  const run = await RunDir.open(o.out, {
+    command: 'train', settings, flags: o.flags, model_config_hash: modelConfigHash(base.config),
+    data_fingerprint: fingerprint(o.questions.map((q) => [q.id, q.question, q.answers])),
+  }, {resume: o.resume, force: o.force, keep: o.keep, warn})
+  const loaded = run.resumed ? await run.loadCheckpoint() : undefined
+  const checkpoint: Checkpoint = loaded?.checkpoint ?? base
+  const step0 = loaded?.trainerState.step ?? 0
+  let step = step0
+  let version = loaded?.trainerState.policy_version ?? 0
+  const cursor0 = loaded?.trainerState.cursor ?? 0
+  const elapsed0 = loaded?.trainerState.elapsed_ms ?? 0
+  if (step0 >= o.steps) warn(`${o.out}: already at step ${step0} of ${o.steps}; nothing to do (raise --steps to continue)`)
+
+  const tokenizerFiles = checkpoint.tokenizer ?? base.tokenizer
+  if (!tokenizerFiles) throw new UsageError(`${o.model}: the model has no tokenizer`, {code: 'tokenizer', fix: 'Train needs tokenizer.json beside the weights (ars model init --tokenizer …).'})
+  const tokenizer = new HfTokenizer(tokenizerFiles)
+  const {config} = checkpoint
+  const updaterInit: PolicyUpdaterInit = {
+    config, weights: checkpoint.weights, backend: o.backend, maxGradNorm: o.maxGradNorm, learningRate: settings.lr, weightDecay: settings.weight_decay, loss: o.loss,
+    ...(loaded?.optimizerState ? {optimizerState: loaded.optimizerState} : {}),
+  }
+  const trainer: PolicyUpdater = await ((o.trainerThread ?? true) ? WorkerPolicyUpdater.create(updaterInit) : LocalPolicyUpdater.create(updaterInit))
+  const engine = await GenerationEngine.create({config, model: checkpoint.weights, version, decoder: tokenizer, maxBatchSize: Math.max(1, concurrency), swapMode: 'interrupt', intraOpNumThreads: o.threads ?? 1})
+  const lm = new OnnxModel(`onnx:${o.model}`, engine, tokenizer, config)
+
+  // Data order: a fresh seeded permutation per epoch, so group g's question depends only on (seed, g).
+  const orders = new Map<number, number[]>()
+  const questionAt = (g: number): Question => {
+    const n = o.questions.length
+    const epoch = Math.floor(g / n)
+    let order = orders.get(epoch)
+    if (!order) {
+      order = new Rng(hashString(`${seed}/epoch/${epoch}`)).shuffle([...Array(n).keys()])
+      orders.clear()
+      orders.set(epoch, order)
+    }
+    return o.questions[order[g % n] as number] as Question
+  }
+
+  const buffer = new GroupBuffer({maxStaleness: eta})
+  // How many batches generation may run ahead of the trainer: sync 0, one-step-off 1, async η.
+  const lag = mode === 'sync' ? 0 : mode === 'one-step-off' ? 1 : eta
+  const stepsLeft = Math.max(0, o.steps - step0)
+  const intake = new AbortController()
+  const abort = new AbortController()
+  // Every episode and tool call listens on this one signal; many in flight are expected, not a leak.
+  setMaxListeners(0, abort.signal)
+  const stopIntake = (): void => intake.abort()
+  o.stopSignal?.addEventListener('abort', stopIntake, {once: true})
+  const queue = new PQueue({concurrency})
+  let nextGroup = cursor0
+  let groupsStarted = 0
+  let groupsWasted = 0
+  const unconsumed = new Set<number>()
+  let fatal: {error: unknown} | undefined
+  let episodes = 0
+  let generatedTokens = 0
+  let admissionWaiters: Array<() => void> = []
+  const wakeAdmission = (): void => {
+    const w = admissionWaiters
+    admissionWaiters = []
+    w.forEach((f) => f())
+  }
+  intake.signal.addEventListener('abort', wakeAdmission, {once: true})
+  const canStart = (): boolean => {
+    const live = groupsStarted - groupsWasted
+    return live < (step - step0 + lag + 1) * groupsPerStep && live < stepsLeft * groupsPerStep
+  }
+
+  const producer = (async () => {
+    while (!intake.signal.aborted && !fatal) {
+      if (!canStart()) {
+        await new Promise<void>((resolve) => admissionWaiters.push(resolve))
+        continue
+      }
+      await queue.onSizeLessThan(Math.max(1, concurrency))
+      if (intake.signal.aborted || fatal) break
+      const g = nextGroup++
+      groupsStarted++
+      unconsumed.add(g)
+      const question = questionAt(g)
+      const runs = Array.from({length: samples}, (_, s) => queue.add(async () => {
+        const t = await runEpisode(question, {...o.episode, model: lm, tools: o.tools, reward: o.reward, sampleIndex: s, seed: episodeSeed(seed, `${question.id}@${g}`, s), signal: abort.signal})
+        episodes++
+        generatedTokens += t.stats.model_tokens
+        o.onEpisode?.(t)
+        return t
+      }, {signal: abort.signal}))
+      void Promise.all(runs).then((trajectories) => {
+        const done = trajectories.filter((t): t is Trajectory => t !== undefined && t.finish_reason !== 'aborted')
+        if (done.length < samples) {
+          unconsumed.delete(g)
+          groupsWasted++
+          wakeAdmission()
+          return
+        }
+        buffer.put({questionId: question.id, index: g, trajectories: done})
+      }, (error: unknown) => {
+        if (abort.signal.aborted) return
+        fatal ??= {error}
+        abort.abort(error)
+        buffer.close()
+        wakeAdmission()
+      })
+    }
+  })()
+
+  const task = new ProgressTask(o.progress, 'train', o.steps, 'steps')
+  if (step0) task.advance(step0)
+  let checkpointStep: number | undefined = loaded ? step0 : undefined
+  const save = async (): Promise<void> => {
+    if (checkpointStep === step) return
+    const state: TrainerState = {
+      step, policy_version: version, epoch: Math.floor(Math.min(nextGroup, ...unconsumed) / o.questions.length),
+      // Groups started but not consumed are generated again after a resume: no question of the order is skipped.
+      cursor: Math.min(nextGroup, ...unconsumed), elapsed_ms: elapsed0 + (performance.now() - started),
+    }
+    await run.saveCheckpoint({checkpoint: {config, weights: await trainer.exportWeights(), tokenizer: tokenizerFiles, ...(checkpoint.generationConfig ? {generationConfig: checkpoint.generationConfig} : {})}, optimizerState: await trainer.exportOptimizerState(), trainerState: state})
+    checkpointStep = step
+  }
+
+  let lastMetricAt = performance.now()
+  let lastGenerated = 0
+  try {
+    while (step < o.steps && !intake.signal.aborted) {
+      const waitStart = performance.now()
+      const batch = await buffer.waitFor(groupsPerStep, () => version, intake.signal)
+      if (fatal) throw fatal.error
+      if (!batch) break
+      const waitSeconds = (performance.now() - waitStart) / 1000
+      batch.groups.forEach((g) => unconsumed.delete(g.index))
+      const trainStart = performance.now()
+      const scored = batch.groups.map((g) => groupAdvantages(g.trajectories, o.advantages))
+      const used = scored.flatMap((g) => g.samples)
+      const sequences: SequenceSample[] = used.map(({trajectory: t, advantage}) => ({
+        tokenIds: t.token_ids, lossMask: t.loss_mask,
+        extras: {behaviour: t.behaviour_logprobs, advantage: new Float32Array(t.token_ids.length).fill(advantage)},
+      }))
+      const longest = sequences.reduce((m, s) => Math.max(m, s.tokenIds.length), 2)
+      const {microBatches} = packMicroBatches(sequences, {maxTokensPerMicroBatch: Math.max(o.microBatchTokens ?? 4096, longest)})
+      const all = batch.groups.flatMap((g) => g.trajectories)
+      if (microBatches.length === 0) {
+        // Nothing trainable (every episode excluded or every group dropped): the batch is spent, the version stays.
+        groupsWasted += batch.groups.length
+        wakeAdmission()
+        warn(`batch at version ${version}: no trainable episode (${all.length} episodes, ${scored.filter((g) => g.dropped).length} zero-variance groups dropped); no update`)
+        continue
+      }
+      const ppo: PpoMicroBatch[] = microBatches.map((mb) => ({tokens: mb.tokens, lossMask: mb.lossMask, advantages: mb.extras.advantage as Float32Array, behaviourLogprobs: mb.extras.behaviour as Float32Array, lossTokens: mb.lossTokens}))
+      const result = await trainer.update(ppo, o.minibatches ?? 1)
+      const trainSeconds = (performance.now() - trainStart) / 1000
+      step++
+      version++
+      const publishStart = performance.now()
+      await engine.publish(version, await trainer.exportWeights())
+      const publishSeconds = (performance.now() - publishStart) / 1000
+      wakeAdmission()
+
+      const now = performance.now()
+      const rewarded = all.filter((t) => t.reward !== null)
+      const lossTokens = ppo.reduce((a, mb) => a + mb.lossTokens, 0)
+      const realTokens = microBatches.reduce((a, mb) => a + mb.realTokens, 0)
+      const metrics: Record<string, number> = {
+        reward_mean: rewarded.length ? rewarded.reduce((a, t) => a + (t.reward as number), 0) / rewarded.length : 0,
+        answer_rate: all.filter((t) => t.answer !== null && t.answer.trim() !== '').length / Math.max(1, all.length),
+        staleness_mean: batch.staleness.reduce((a, b) => a + b, 0) / Math.max(1, batch.staleness.length),
+        staleness_max: Math.max(0, ...batch.staleness),
+        dropped_stale: batch.droppedStale,
+        episodes: all.length,
+        trained_episodes: used.length,
+        excluded_episodes: scored.reduce((a, g) => a + g.excluded.length, 0),
+        zero_variance_groups: scored.filter((g) => g.zeroVariance).length,
+        loss_tokens: lossTokens,
+        gen_tokens_per_s: (generatedTokens - lastGenerated) / Math.max(1e-9, (now - lastMetricAt) / 1000),
+        train_tokens_per_s: realTokens / Math.max(1e-9, trainSeconds),
+        loss: result.loss,
+        grad_norm: result.gradNorm,
+        ...result.stats,
+        tokens: realTokens,
+        ppo_tokens: result.stats.tokens,
+        wait_s: waitSeconds,
+        train_s: trainSeconds,
+        publish_s: publishSeconds,
+        policy_version: version,
+      }
+      lastMetricAt = now
+      lastGenerated = generatedTokens
+      const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
+      await o.onMetric?.(record)
+      task.advance(1, `reward ${metrics.reward_mean!.toFixed(3)}, staleness ≤ ${metrics.staleness_max}`)
+      if (o.saveEvery && step % o.saveEvery === 0) await save()
+    }
+    if (fatal) throw fatal.error
+    await save()
+  } finally {
+    o.stopSignal?.removeEventListener('abort', stopIntake)
+    intake.abort()
+    abort.abort(new DOMException('training finished', 'AbortError'))
+    buffer.close()
+    wakeAdmission()
+    queue.clear()
+    await producer
+    await queue.onIdle()
+    await lm.close()
+    await trainer.close()
+  }
+  task.done(`step ${step}, policy version ${version}`)
+  return {dir: run.dir, step, policyVersion: version, interrupted: (o.stopSignal?.aborted ?? false) && step < o.steps, episodes, droppedStale: buffer.droppedStale, checkpointStep, wallSeconds: (performance.now() - started) / 1000}
+}

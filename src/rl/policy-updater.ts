@@ -1,0 +1,204 @@
+// The trainer side of the controller behind one small interface: proximal log-probs + decoupled PPO update
+// (+ weight and optimiser export). `WorkerPolicyUpdater` runs it on a worker thread, so the main thread's event loop
+// — which drives the ONNX engine's steps and the agent loops — is never blocked by a tfjs kernel for seconds;
+// that is what lets generation and training overlap (decision 0912). `LocalPolicyUpdater` runs it in place.
+import {Worker} from 'node:worker_threads'
+import {ArsError, isArsError} from '../core/errors.js'
+import type {ModelConfig, Weights} from '../model/config.js'
+import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
+import type {OptimizerState, PolicyTrainer} from '../model/tfjs/policy-trainer.js'
+import {computeProximalLogprobs, ppoLoss, PpoStats, type PpoLossOptions, type PpoMicroBatch} from './ppo-loss.js'
+
+export interface PolicyUpdaterInit {
+  config: ModelConfig
+  weights: Weights
+  optimizerState?: OptimizerState
+  backend?: TfjsBackendChoice
+  learningRate: number
+  weightDecay: number
+  maxGradNorm?: number
+  loss?: PpoLossOptions
+}
+
+export interface UpdateResult {
+  /** Mean loss over the minibatches. */
+  loss: number
+  /** Largest pre-clip global gradient norm over the minibatches. */
+  gradNorm: number
+  stats: ReturnType<PpoStats['summary']> & {tokens: number}
+  seconds: number
+  backend: string
+}
+
+export interface PolicyUpdater {
+  /** Proximal log-probs with the current weights, then `minibatches` optimiser steps over the micro-batches. */
+  update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult>
+  exportWeights(): Promise<Weights>
+  exportOptimizerState(): Promise<OptimizerState>
+  close(): Promise<void>
+}
+
+const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** Runs on the calling thread (tests, debugging; blocks the event loop during each kernel). */
+export class LocalPolicyUpdater implements PolicyUpdater {
+  readonly #trainer: PolicyTrainer
+  readonly #loss: PpoLossOptions | undefined
+
+  private constructor(trainer: PolicyTrainer, loss?: PpoLossOptions) {
+    this.#trainer = trainer
+    this.#loss = loss
+  }
+
+  static async create(init: PolicyUpdaterInit): Promise<LocalPolicyUpdater> {
+    const {PolicyTrainer} = await import('../model/tfjs/policy-trainer.js')
+    const trainer = await PolicyTrainer.create(init.config, init.weights, {
+      backend: init.backend, maxGradNorm: init.maxGradNorm, optimizer: {learningRate: init.learningRate, weightDecay: init.weightDecay},
+      ...(init.optimizerState ? {optimizerState: init.optimizerState} : {}),
+    })
+    return new LocalPolicyUpdater(trainer, init.loss)
+  }
+
+  async update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult> {
+    const started = performance.now()
+    const trainer = this.#trainer
+    const tf = trainer.tf
+    const parts = Math.max(1, Math.min(minibatches, microBatches.length))
+    // With one optimiser step per batch the proximal policy is the current one: its log-probs come from the
+    // training forward pass itself (decision 0912). With several, every micro-batch needs them before the first step.
+    if (parts > 1) {
+      for (const mb of microBatches) {
+        mb.proximalLogprobs = computeProximalLogprobs(tf, trainer.model, mb.tokens)
+        await nextTick()
+      }
+    }
+    const loss: PpoLossOptions = {...this.#loss, proximalFromCurrent: parts === 1}
+    const stats = new PpoStats()
+    let lossSum = 0
+    let gradNorm = 0
+    for (let m = 0; m < parts; m++) {
+      const chunk = microBatches.filter((_, i) => i % parts === m)
+      const result = await trainer.trainStep(chunk, (model, mb) => ppoLoss(tf, model.tokenLogProbs(mb.tokens), mb, loss, stats), {weightOf: (mb) => mb.lossTokens})
+      lossSum += result.loss
+      gradNorm = Math.max(gradNorm, result.gradNorm)
+    }
+    return {loss: lossSum / parts, gradNorm, stats: {...stats.summary(), tokens: stats.tokens}, seconds: (performance.now() - started) / 1000, backend: trainer.backendDescription}
+  }
+
+  async exportWeights(): Promise<Weights> {
+    return this.#trainer.exportWeights()
+  }
+
+  async exportOptimizerState(): Promise<OptimizerState> {
+    return this.#trainer.exportOptimizerState()
+  }
+
+  async close(): Promise<void> {
+    this.#trainer.dispose()
+  }
+}
+
+type RequestBody = {kind: 'init'; init: PolicyUpdaterInit} | {kind: 'update'; microBatches: PpoMicroBatch[]; minibatches: number} | {kind: 'weights' | 'optimizer' | 'close'}
+type Request = RequestBody & {id: number}
+type Reply = {id: number; ok: true; value: unknown} | {id: number; ok: false; error: {message: string; name: string; stack?: string; code?: string; fix?: string; exit?: 1 | 2}}
+
+/** The same updater on a worker thread (dist/src/rl/trainer-worker.js); messages carry typed arrays by copy. */
+export class WorkerPolicyUpdater implements PolicyUpdater {
+  readonly #worker: Worker
+  readonly #pending = new Map<number, {resolve: (v: unknown) => void; reject: (e: unknown) => void}>()
+  #next = 0
+  #failed: Error | undefined
+
+  private constructor(worker: Worker) {
+    this.#worker = worker
+    worker.on('message', (reply: Reply) => {
+      const waiter = this.#pending.get(reply.id)
+      if (!waiter) return
+      this.#pending.delete(reply.id)
+      if (reply.ok) waiter.resolve(reply.value)
+      else {
+        // ars errors (a bad --backend, a refused optimizer state) keep their code, fix and exit code across threads.
+        const e = reply.error
+        const error = e.code ? new ArsError(e.code, e.message, {fix: e.fix, exit: e.exit}) : new Error(e.message)
+        waiter.reject(Object.assign(error, {name: e.name, stack: e.stack}))
+      }
+    })
+    const fail = (error: Error): void => {
+      this.#failed ??= error
+      for (const w of this.#pending.values()) w.reject(error)
+      this.#pending.clear()
+    }
+    worker.on('error', fail)
+    worker.on('exit', (code) => fail(new Error(`the trainer thread exited (code ${code})`)))
+  }
+
+  static async create(init: PolicyUpdaterInit): Promise<WorkerPolicyUpdater> {
+    const updater = new WorkerPolicyUpdater(new Worker(new URL('./trainer-worker.js', import.meta.url)))
+    try {
+      await updater.#call({kind: 'init', init})
+    } catch (error) {
+      await updater.#worker.terminate()
+      throw error
+    }
+    return updater
+  }
+
+  async update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult> {
+    return (await this.#call({kind: 'update', microBatches, minibatches})) as UpdateResult
+  }
+
+  async exportWeights(): Promise<Weights> {
+    return (await this.#call({kind: 'weights'})) as Weights
+  }
+
+  async exportOptimizerState(): Promise<OptimizerState> {
+    return (await this.#call({kind: 'optimizer'})) as OptimizerState
+  }
+
+  async close(): Promise<void> {
+    if (!this.#failed) await this.#call({kind: 'close'}).catch(() => {})
+    await this.#worker.terminate()
+  }
+
+  #call(request: RequestBody): Promise<unknown> {
+    if (this.#failed) return Promise.reject(this.#failed)
+    const id = this.#next++
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, {resolve, reject})
+      this.#worker.postMessage({...request, id})
+    })
+  }
+}
+
+/** Serves an updater's methods to the parent thread (the body of trainer-worker.ts). */
+export function servePolicyUpdater(port: {on(event: 'message', f: (r: Request) => void): void; postMessage(reply: Reply): void}): void {
+  let updater: LocalPolicyUpdater | undefined
+  let queue = Promise.resolve()
+  port.on('message', (request: Request) => {
+    // One request at a time, in order: an export never runs in the middle of an update.
+    queue = queue.then(async () => {
+      try {
+        let value: unknown
+        if (request.kind === 'init') {
+          updater = await LocalPolicyUpdater.create(request.init)
+          value = null
+        } else {
+          if (!updater) throw new Error('the trainer thread was not initialised')
+          if (request.kind === 'update') value = await updater.update(request.microBatches, request.minibatches)
+          else if (request.kind === 'weights') value = await updater.exportWeights()
+          else if (request.kind === 'optimizer') value = await updater.exportOptimizerState()
+          else {
+            await updater.close()
+            updater = undefined
+            value = null
+          }
+        }
+        port.postMessage({id: request.id, ok: true, value})
+      } catch (error) {
+        const e = error instanceof Error ? error : new Error(String(error))
+        const ars = isArsError(e) ? {code: e.code, fix: e.fix, exit: e.exit} : {}
+        port.postMessage({id: request.id, ok: false, error: {message: e.message, name: e.name, stack: e.stack, ...ars}})
+      }
+    })
+  })
+}

@@ -1,0 +1,91 @@
+// The RL controller end to end on real parts: `ars model init` tiny model, world-small BM25 search, the agent loop on
+// the in-process ONNX engine, tfjs decoupled-PPO updates published back to the engine, a real run folder.
+import {after, before, test} from 'node:test'
+import assert from 'node:assert/strict'
+import {readFileSync, realpathSync} from 'node:fs'
+import {join} from 'node:path'
+import {resolveAgentTools} from '../../src/agent/resolve-tools.js'
+import type {AgentTools} from '../../src/agent/tools.js'
+import type {TrainMetric} from '../../src/core/records/train-metric.js'
+import type {Trajectory} from '../../src/core/records/trajectory.js'
+import {trainRl, type RlOptions, type TrainMode} from '../../src/rl/controller.js'
+import {oldestVersion} from '../../src/rl/buffer.js'
+import {answerBiasedModel, initTinyModel, replyLogProb, SHORT_FORMAT, tmp, worldQuestions, worldWithIndex} from './rl-setup.js'
+
+let model: string
+let world: string
+let tools: AgentTools
+
+before(async () => {
+  ;[model, world] = await Promise.all([initTinyModel(), worldWithIndex()])
+  tools = await resolveAgentTools({search: world})
+})
+
+after(async () => {
+  await tools.close()
+})
+
+async function run(mode: TrainMode, extra: Partial<RlOptions> = {}): Promise<{metrics: TrainMetric[]; episodes: Trajectory[]; out: string; summary: Awaited<ReturnType<typeof trainRl>>}> {
+  const metrics: TrainMetric[] = []
+  const episodes: Trajectory[] = []
+  const out = join(tmp(mode), 'run')
+  const summary = await trainRl({
+    model, questions: worldQuestions(6), tools, out, mode, samples: 2, batchQuestions: 2, steps: 3, maxStaleness: 1, concurrency: 4,
+    learningRate: 1e-3, backend: 'wasm', episode: {maxTurns: 2, maxTokensPerTurn: 8}, reward: {metric: 'f1'}, seed: 1,
+    onMetric: (m) => void metrics.push(m), onEpisode: (t) => void episodes.push(t), warn: () => {}, ...extra,
+  })
+  return {metrics, episodes, out, summary}
+}
+
+test('async: versions increase by one per step, every used sample is within η, weights reach the engine', async () => {
+  const {metrics, episodes, out, summary} = await run('async')
+  assert.deepEqual(metrics.map((m) => m.policy_version), [1, 2, 3])
+  assert.deepEqual(metrics.map((m) => m.step), [1, 2, 3])
+  for (const m of metrics) {
+    assert.ok(m.metrics.staleness_max! <= 1, `step ${m.step}: staleness ${m.metrics.staleness_max} > η`)
+    assert.equal(m.metrics.episodes! + 0, 4)
+    assert.ok(Number.isFinite(m.metrics.loss) && Number.isFinite(m.metrics.grad_norm))
+    // The engine's behaviour log-probs and tfjs's proximal ones are the same policy when nothing is stale.
+    if (m.metrics.staleness_max === 0) assert.ok(Math.abs(m.metrics.behav_kl!) < 1e-3, `behav_kl ${m.metrics.behav_kl}`)
+  }
+  // Generation ran ahead: some episodes were sampled (at least partly) by a version published after the run began.
+  assert.ok(episodes.some((t) => t.version_spans.some((s) => s.version >= 1)), 'no episode saw a published version')
+  assert.ok(episodes.every((t) => oldestVersion(t) <= 3))
+  assert.equal(summary.step, 3)
+  assert.equal(summary.checkpointStep, 3)
+  const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')
+  assert.equal(lines.length, 3)
+  assert.equal(realpathSync(join(out, 'latest')), realpathSync(join(out, 'checkpoints', 'step-000003')))
+})
+
+test('sync never trains on stale samples; one-step-off at most one version old', async () => {
+  const sync = await run('sync', {steps: 2})
+  assert.deepEqual(sync.metrics.map((m) => m.policy_version), [1, 2])
+  assert.ok(sync.metrics.every((m) => m.metrics.staleness_max === 0 && m.metrics.dropped_stale === 0))
+  // In sync mode every token of an episode comes from the version current when the batch was generated.
+  assert.ok(sync.episodes.every((t) => new Set(t.version_spans.map((s) => s.version)).size === 1))
+  const offByOne = await run('one-step-off', {steps: 3})
+  assert.deepEqual(offByOne.metrics.map((m) => m.policy_version), [1, 2, 3])
+  assert.ok(offByOne.metrics.every((m) => m.metrics.staleness_max! <= 1))
+  assert.ok(offByOne.metrics.some((m) => m.metrics.staleness_max === 1), 'one-step-off never overlapped generation with training')
+})
+
+test('a rewarded answer becomes more likely, a wrong one less (GRPO + decoupled PPO on the tiny model)', async () => {
+  const question = worldQuestions(1)[0]!
+  const right = question.answers[0]!
+  const wrong = 'Osk Brenn'
+  const biased = await answerBiasedModel(model, question.question, right, wrong)
+  const before = {right: await replyLogProb(biased, question.question, `<answer>${right}</answer>`), wrong: await replyLogProb(biased, question.question, `<answer>${wrong}</answer>`)}
+  const metrics: TrainMetric[] = []
+  const out = join(tmp('reward'), 'run')
+  await trainRl({
+    model: biased, questions: [question], tools, out, mode: 'sync', samples: 4, batchQuestions: 1, steps: 3, concurrency: 4,
+    learningRate: 3e-3, backend: 'wasm', episode: {format: SHORT_FORMAT, maxTurns: 1, maxTokensPerTurn: 16}, reward: {metric: 'em'}, seed: 2,
+    onMetric: (m) => void metrics.push(m), warn: () => {},
+  })
+  assert.ok(metrics.some((m) => m.metrics.zero_variance_groups === 0), 'no group had reward variance')
+  assert.ok(metrics.some((m) => m.metrics.answer_rate! > 0))
+  const after = {right: await replyLogProb(join(out, 'latest'), question.question, `<answer>${right}</answer>`), wrong: await replyLogProb(join(out, 'latest'), question.question, `<answer>${wrong}</answer>`)}
+  assert.ok(after.right > before.right + 0.05, `log p(right) ${before.right} → ${after.right}`)
+  assert.ok(after.wrong < before.wrong - 0.05, `log p(wrong) ${before.wrong} → ${after.wrong}`)
+})
