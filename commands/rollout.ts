@@ -14,7 +14,6 @@ import type {AgentTools} from '../src/agent/tools.js'
 import {readDoneIds} from '../src/agent/resume.js'
 import {rollout, trajectoryId, type EpisodeRunner, type RolloutSummary} from '../src/agent/rollout.js'
 import type {LanguageModel} from '../src/llm/language-model.js'
-import type {PageReader} from '../src/browse/reader.js'
 
 /**
  * `--model oracle`: the world's scripted oracle (src/world/oracle.ts) walks each question's KB path with the
@@ -24,11 +23,12 @@ async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardO
   if (!existsSync(join(worldDir, 'world.json'))) throw new UsageError(`--model oracle needs --search to be a world folder: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, index it, and pass --search DIR.'})
   const [{loadWorld}, {Oracle}] = await Promise.all([import('../src/world/load.js'), import('../src/world/oracle.js')])
   const {world} = await loadWorld(worldDir)
-  // The agent's own tools (same hits per search, same page parts) make the oracle's observations what the agent
-  // loop would show, so its trajectories are demonstrations for it (export --format sft-jsonl).
-  const {search, reader} = tools
+  // The agent's own tools (a world folder's: same hits per search, same page parts, pages read offline) make the
+  // oracle's observations what the agent loop would show, so its trajectories are demonstrations for it.
+  const {search} = tools
+  const reader = tools.reader!
   return async (question, {sampleIndex, signal}) => {
-    const t = await new Oracle({world, search, reader: reader as PageReader, tools, signal}).solve(question, sampleIndex)
+    const t = await new Oracle({world, search, reader, tools, signal}).solve(question, sampleIndex)
     // Same ids and reward rule as agent episodes, so --resume and training treat both alike.
     const {reward: value, detail} = computeReward(t.answer, question.answers, reward)
     return {...t, id: trajectoryId(question.id, sampleIndex), reward: value, reward_detail: {...t.reward_detail, ...detail}}

@@ -164,7 +164,12 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     ...(loaded?.optimizerState ? {optimizerState: loaded.optimizerState} : {}),
   }
   const trainer: PolicyUpdater = await ((o.trainerThread ?? true) ? WorkerPolicyUpdater.create(updaterInit) : LocalPolicyUpdater.create(updaterInit))
+  // A failed engine must not leave the trainer thread running (it would keep the process alive).
   const engine = await GenerationEngine.create({config, model: checkpoint.weights, version, decoder: tokenizer, maxBatchSize: Math.max(1, concurrency), swapMode: 'interrupt', intraOpNumThreads: o.threads ?? 1})
+    .catch(async (error: unknown) => {
+      await trainer.close()
+      throw error
+    })
   const lm = new OnnxModel(`onnx:${o.model}`, engine, tokenizer, config)
 
   // Data order: a fresh seeded permutation per epoch, so group g's question depends only on (seed, g).
@@ -263,8 +268,9 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     checkpointStep = step
   }
 
-  let lastMetricAt = performance.now()
-  let lastGenerated = 0
+  // Generation throughput is a running mean since the loop began: in async mode the groups a step trains on may
+  // all have finished before the previous step, so a per-step window would often read 0.
+  const loopStart = performance.now()
   try {
     while (step < o.steps && !intake.signal.aborted) {
       const waitStart = performance.now()
@@ -315,7 +321,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         excluded_episodes: scored.reduce((a, g) => a + g.excluded.length, 0),
         zero_variance_groups: scored.filter((g) => g.zeroVariance).length,
         loss_tokens: lossTokens,
-        gen_tokens_per_s: (generatedTokens - lastGenerated) / Math.max(1e-9, (now - lastMetricAt) / 1000),
+        gen_tokens_per_s: generatedTokens / Math.max(1e-9, (now - loopStart) / 1000),
         train_tokens_per_s: realTokens / Math.max(1e-9, trainSeconds),
         loss: result.loss,
         grad_norm: result.gradNorm,
@@ -327,8 +333,6 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         publish_s: publishSeconds,
         policy_version: version,
       }
-      lastMetricAt = now
-      lastGenerated = generatedTokens
       const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
       await o.onMetric?.(record)
       task.advance(1, `reward ${metrics.reward_mean!.toFixed(3)}, staleness ≤ ${metrics.staleness_max}`)
