@@ -100,6 +100,17 @@ export class LocalPolicyUpdater implements PolicyUpdater {
 
 type RequestBody = {kind: 'init'; init: PolicyUpdaterInit} | {kind: 'update'; microBatches: PpoMicroBatch[]; minibatches: number} | {kind: 'weights' | 'optimizer' | 'close'}
 type Request = RequestBody & {id: number}
+/**
+ * The wasm backend's heap is bounded: a micro-batch too large for it surfaces as XNNPACK's out-of-memory status
+ * (6) and an emscripten abort. Say what that means and what to change instead of "Aborted()".
+ */
+export function outOfMemory(message: string): ArsError | undefined {
+  if (!/Aborted\(|xnn_status|out of memory|Out of memory|memory access out of bounds/i.test(message)) return undefined
+  return new ArsError('train-oom', `the trainer ran out of memory in the tfjs backend (${message.split('\n')[0]!.slice(0, 120)})`, {
+    fix: 'Lower --micro-batch-tokens (e.g. 2048) or --context-length; gradients are accumulated, so the step is the same.',
+  })
+}
+
 type Reply = {id: number; ok: true; value: unknown} | {id: number; ok: false; error: {message: string; name: string; stack?: string; code?: string; fix?: string; exit?: 1 | 2}}
 
 /** The same updater on a worker thread (dist/src/rl/trainer-worker.js); messages carry typed arrays by copy. */
@@ -119,11 +130,12 @@ export class WorkerPolicyUpdater implements PolicyUpdater {
       else {
         // ars errors (a bad --backend, a refused optimizer state) keep their code, fix and exit code across threads.
         const e = reply.error
-        const error = e.code ? new ArsError(e.code, e.message, {fix: e.fix, exit: e.exit}) : new Error(e.message)
-        waiter.reject(Object.assign(error, {name: e.name, stack: e.stack}))
+        const error = e.code ? new ArsError(e.code, e.message, {fix: e.fix, exit: e.exit}) : outOfMemory(e.message) ?? new Error(e.message)
+        waiter.reject(Object.assign(error, {name: error instanceof ArsError ? error.name : e.name, stack: e.stack}))
       }
     })
-    const fail = (error: Error): void => {
+    const fail = (raw: Error): void => {
+      const error = outOfMemory(raw.message) ?? raw
       this.#failed ??= error
       for (const w of this.#pending.values()) w.reject(error)
       this.#pending.clear()
