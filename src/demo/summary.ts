@@ -12,6 +12,10 @@ export interface DemoSummary {
   /** reward_mean per training step, in order. */
   rewards: number[]
   steps: number
+  /** Groups whose rewards were all equal (no learning signal under GRPO), over all steps. */
+  zeroVarianceGroups: number
+  /** Groups trained on, over all steps. */
+  groups: number
 }
 
 async function countLines(file: string): Promise<number> {
@@ -37,19 +41,23 @@ async function meanScores(file: string): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(sums).map(([k, [s, n]]) => [k, (100 * s) / n]))
 }
 
-async function rewardCurve(file: string): Promise<number[]> {
-  const out: number[] = []
+async function trainingCurve(file: string): Promise<{rewards: number[]; zeroVarianceGroups: number; groups: number}> {
+  const out = {rewards: [] as number[], zeroVarianceGroups: 0, groups: 0}
   if (!existsSync(file)) return out
   for await (const {value} of readJsonl(file)) {
-    const r = (value as {metrics?: Record<string, number>}).metrics?.reward_mean
-    if (typeof r === 'number') out.push(r)
+    const m = (value as {metrics?: Record<string, number>}).metrics ?? {}
+    if (typeof m.reward_mean === 'number') out.rewards.push(m.reward_mean)
+    out.zeroVarianceGroups += m.zero_variance_groups ?? 0
+    out.groups += m.groups ?? m.batch_questions ?? 0
   }
   return out
 }
 
 export async function summarize(files: {seeds: string; synth: string; train: string; before: string; after: string; metrics: string}): Promise<DemoSummary> {
-  const rewards = await rewardCurve(files.metrics)
+  const {rewards, zeroVarianceGroups, groups} = await trainingCurve(files.metrics)
   return {
+    zeroVarianceGroups,
+    groups,
     seeds: await countLines(files.seeds),
     synthesized: await countLines(files.synth),
     kept: await countLines(files.train),
@@ -65,7 +73,8 @@ export function formatSummary(s: DemoSummary): string {
   const score = (m: Record<string, number>, k: string) => (k in m ? m[k]!.toFixed(1).padStart(6) : '     –')
   const lines = [
     `data:   ${s.seeds} seeds → ${s.synthesized} synthesized → ${s.kept} kept after filter`,
-    `train:  ${s.steps} steps, reward_mean ${s.rewards.map((r) => r.toFixed(3)).join(' → ') || '–'}`,
+    `train:  ${s.steps} steps, reward_mean ${s.rewards.map((r) => r.toFixed(3)).join(' → ') || '–'}` +
+      (s.zeroVarianceGroups > 0 ? `; ${s.zeroVarianceGroups}${s.groups ? ` of ${s.groups}` : ''} groups had equal rewards (no GRPO signal)` : ''),
     `eval:   metric   before   after`,
     ...metrics.map((k) => `        ${k.padEnd(8)} ${score(s.before, k)}  ${score(s.after, k)}`),
   ]

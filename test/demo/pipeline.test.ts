@@ -48,3 +48,24 @@ test('ars demo refuses a folder that is not a model and a --force on a folder th
   assert.match(f.stderr, /is not an ars demo folder/)
   assert.equal(readFileSync(join(dir, 'keep.txt'), 'utf8'), 'precious')
 })
+
+test('ars demo runs the whole loop on the committed world and policy, and a second run resumes with nothing left to do', async () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'ars-demo-')), 'demo')
+  const args = ['demo', '--out', out, '--seeds', '4', '--train-questions', '4', '--steps', '1', '--samples', '2', '--eval-limit', '4', '--quiet']
+  const r = await runCli(args, {timeoutMs: 600_000})
+  assert.equal(r.code, 0, r.stderr)
+  for (const f of ['seeds.jsonl', 'synth.jsonl', 'train.jsonl', 'eval-before.jsonl', 'eval-after.jsonl', 'metrics.jsonl', 'compare.txt', 'report-after/report.html', 'run/latest/model.safetensors']) {
+    assert.ok(existsSync(join(out, f)), `${f} is written`)
+  }
+  assert.equal(readFileSync(join(out, 'seeds.jsonl'), 'utf8').trim().split('\n').length, 4)
+  const metric = JSON.parse(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')[0]!)
+  assert.equal(metric.type, 'train_metric')
+  assert.equal(metric.policy_version, 1)
+  assert.equal(readFileSync(join(out, 'eval-after.jsonl'), 'utf8').trim().split('\n').length, 4)
+  assert.match(r.stderr, /\$ ars synthesize --engine kb/)
+  assert.match(r.stderr, /data: +4 seeds → \d+ synthesized → \d+ kept after filter/)
+  assert.match(r.stderr, /train: +1 steps, reward_mean/)
+  const again = await runCli(args, {timeoutMs: 120_000})
+  assert.equal(again.code, 0, again.stderr)
+  assert.equal((again.stderr.match(/\(done, skipped\)/g) ?? []).length, 6)
+})
