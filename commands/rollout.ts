@@ -100,18 +100,10 @@ export default class Rollout extends ArsCommand {
 
     const stop = new AbortController()
     const abort = new AbortController()
-    let interrupts = 0
-    const onSigint = (): void => {
-      interrupts++
-      if (interrupts === 1) {
-        process.stderr.write('\ninterrupted: no new episodes; finishing those in flight (Ctrl-C again to abandon them)\n')
-        stop.abort()
-      } else {
-        process.stderr.write('\ninterrupted again: abandoning in-flight episodes\n')
-        abort.abort(new DOMException('interrupted', 'AbortError'))
-      }
-    }
-    process.on('SIGINT', onSigint)
+    const offInterrupt = this.onInterrupt(
+      {message: 'no new episodes; finishing those in flight (Ctrl-C again to abandon them)', action: () => stop.abort()},
+      {message: 'abandoning in-flight episodes', action: () => abort.abort(new DOMException('interrupted', 'AbortError'))},
+    )
 
     const policy = this.invalidPolicy(flags['on-invalid'])
     const questions = counted(questionRecords(readJsonl(flags.input ?? [], {policy}), policy), (n) => {
@@ -146,7 +138,7 @@ export default class Rollout extends ArsCommand {
       }, summary)
       await writeJsonl(trajectories, out)
     } finally {
-      process.off('SIGINT', onSigint)
+      offInterrupt()
       drawer.stop()
       if (out !== process.stdout) {
         out.end()
@@ -155,7 +147,7 @@ export default class Rollout extends ArsCommand {
       await model?.close?.()
       await tools.close()
     }
-    if (interrupts > 0) {
+    if (stop.signal.aborted) {
       process.stderr.write(`rollout interrupted: ${summary.written} written, ${summary.abandoned} abandoned; rerun with --out FILE --resume to continue\n`)
       this.exit(130)
     }

@@ -36,6 +36,28 @@ export abstract class ArsCommand extends Command {
     return new InvalidPolicy(mode, (message) => process.stderr.write(`warning: ${message}\n`))
   }
 
+  /**
+   * Two-stage Ctrl-C for long work: the first SIGINT prints `first.message` and runs `first.action` (stop intake,
+   * finish what is in flight); a second prints `second.message` and runs `second.action` (abandon; default: exit
+   * 130). Returns the function that removes the handler — call it in a `finally`.
+   */
+  protected onInterrupt(first: {message: string; action: () => void}, second: {message: string; action?: () => void}): () => void {
+    let interrupts = 0
+    const handler = (): void => {
+      interrupts++
+      if (interrupts === 1) {
+        process.stderr.write(`\ninterrupted: ${first.message}\n`)
+        first.action()
+      } else {
+        process.stderr.write(`\ninterrupted again: ${second.message}\n`)
+        if (second.action) second.action()
+        else process.exit(130)
+      }
+    }
+    process.on('SIGINT', handler)
+    return () => void process.off('SIGINT', handler)
+  }
+
   protected progress(quiet: boolean): ProgressDrawer {
     return new ProgressDrawer({quiet})
   }

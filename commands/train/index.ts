@@ -120,15 +120,10 @@ export default class Train extends ArsCommand {
     const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k']})
 
     const stop = new AbortController()
-    let interrupts = 0
-    const onSigint = (): void => {
-      interrupts++
-      if (interrupts === 1) {
-        process.stderr.write('\ninterrupted: no new episodes; finishing the current step and writing a checkpoint\n')
-        stop.abort()
-      } else process.exit(130)
-    }
-    process.on('SIGINT', onSigint)
+    const offInterrupt = this.onInterrupt(
+      {message: 'no new episodes; finishing the current step and writing a checkpoint', action: () => stop.abort()},
+      {message: 'quitting; --resume continues from the last checkpoint'},
+    )
     const drawer = this.progress(flags.quiet)
     try {
       const summary = await trainRl({
@@ -161,11 +156,11 @@ export default class Train extends ArsCommand {
       drawer.stop()
       if (!flags.quiet) process.stderr.write(`train: step ${summary.step}, policy version ${summary.policyVersion}, ${summary.episodes} episodes, ${summary.droppedStale} stale samples dropped, ${summary.wallSeconds.toFixed(1)} s; checkpoint ${summary.checkpointStep ?? 'none'} in ${summary.dir}\n`)
     } finally {
-      process.off('SIGINT', onSigint)
+      offInterrupt()
       drawer.stop()
       await tools.close()
     }
-    if (interrupts > 0) {
+    if (stop.signal.aborted) {
       process.stderr.write(`train interrupted: rerun with --resume to continue from the checkpoint\n`)
       this.exit(130)
     }

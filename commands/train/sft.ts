@@ -61,18 +61,10 @@ export default class TrainSft extends ArsCommand {
     if (flags.resume && flags.force) throw new UsageError('--resume and --force contradict each other', {code: 'flag', fix: 'Pass --resume to continue the run in --out, or --force to delete it and start over.'})
     const inputs = [...(flags.input ?? []), ...(argv as string[])]
     const stop = new AbortController()
-    let interrupts = 0
-    const onSigint = (): void => {
-      interrupts++
-      if (interrupts === 1) {
-        process.stderr.write('\ninterrupted: finishing this step and saving a checkpoint (Ctrl-C again to quit without saving)\n')
-        stop.abort()
-      } else {
-        process.stderr.write('\ninterrupted again: quitting; --resume continues from the last checkpoint\n')
-        process.exit(130)
-      }
-    }
-    process.on('SIGINT', onSigint)
+    const offInterrupt = this.onInterrupt(
+      {message: 'finishing this step and saving a checkpoint (Ctrl-C again to quit without saving)', action: () => stop.abort()},
+      {message: 'quitting; --resume continues from the last checkpoint'},
+    )
     const drawer = this.progress(flags.quiet)
     let summary
     try {
@@ -105,7 +97,7 @@ export default class TrainSft extends ArsCommand {
         }),
       })
     } finally {
-      process.off('SIGINT', onSigint)
+      offInterrupt()
       drawer.stop()
     }
     const d = summary.data
