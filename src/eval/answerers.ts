@@ -1,11 +1,9 @@
 // Answerers for the eval loop. `closedBookAnswerer` asks a LanguageModel directly (no tools: the
 // "direct inference" baseline of the Search-R1 tables, and `--search none`); the search agent is wired in
 // src/eval/agent-answerer.ts.
-import type {GenerateInput, LanguageModel} from '../llm/language-model.js'
+import type {LanguageModel} from '../llm/language-model.js'
+import {closedBookInput} from '../filter/closed-book.js'
 import type {AnswerResult, Answerer} from './run.js'
-
-export const CLOSED_BOOK_PROMPT = (question: string): string =>
-  `Answer the question directly, without explanation. Put the final answer inside <answer> and </answer>, for example <answer> Beijing </answer>.\nQuestion: ${question}\n`
 
 /** The text inside the last <answer>…</answer>; undefined when there is none. */
 export function extractAnswer(text: string): string | undefined {
@@ -17,12 +15,13 @@ export function extractAnswer(text: string): string | undefined {
 export function closedBookAnswerer(model: LanguageModel, options: {maxTokens?: number; temperature?: number} = {}): Answerer {
   return async (question, sample): Promise<AnswerResult> => {
     const started = Date.now()
-    const input: GenerateInput = model.capabilities.chat
-      ? {kind: 'chat', messages: [{role: 'user', content: CLOSED_BOOK_PROMPT(question.question)}]}
-      : {kind: 'text', prompt: CLOSED_BOOK_PROMPT(question.question)}
+    // The same prompt as synthesis' difficulty check and filter --no-tool-fail, so the three measure one thing.
+    const input = closedBookInput(model, question.question)
     try {
       const r = await model.generate(input, {maxTokens: options.maxTokens ?? 64, temperature: options.temperature ?? 0, seed: sample.seed, stop: ['</answer>'], signal: sample.signal})
-      const answer = extractAnswer(r.text.includes('</answer>') ? r.text : `${r.text}</answer>`)
+      // Text prompts open the tag themselves; the stop string is not returned, so close the tag.
+      const raw = input.kind === 'text' ? `<answer>${r.text}` : r.text
+      const answer = extractAnswer(raw.includes('</answer>') ? raw : `${raw}</answer>`)
       return {answer: answer ?? null, stats: {turns: 1, tokens: r.usage.promptTokens + r.usage.completionTokens, model_tokens: r.usage.completionTokens, tool_calls: 0, wall_ms: Date.now() - started}, ...(answer === undefined ? {meta: {finish_reason: 'no_answer'}} : {})}
     } catch (error) {
       if (sample.signal.aborted) throw error

@@ -1,10 +1,23 @@
 // The closed-book solver: the model answers from memory, no tools. Used by `filter --no-tool-fail` and by the
 // synthesis difficulty check ("the model answers N times without tools"). Each sample uses its own seed.
-import type {LanguageModel} from '../llm/language-model.js'
+import type {GenerateInput, LanguageModel} from '../llm/language-model.js'
 import {hashString} from '../core/rng.js'
 import type {SolveRequest, Solver} from './difficulty.js'
 
 export const CLOSED_BOOK_SYSTEM = 'Answer the question from your own knowledge. Do not explain. Reply with the answer only, inside <answer></answer>.'
+
+/**
+ * The closed-book prompt, one for every place that asks a model without tools (synthesis difficulty,
+ * `filter --no-tool-fail`, `eval --search none`): system instruction + the question for chat models, else a text
+ * prompt that opens the answer tag. The tiny policy's world knowledge was trained in exactly this shape.
+ */
+export function closedBookInput(model: LanguageModel, question: string): GenerateInput {
+  const messages = [
+    {role: 'system' as const, content: CLOSED_BOOK_SYSTEM},
+    {role: 'user' as const, content: question},
+  ]
+  return model.capabilities.chat ? {kind: 'chat', messages} : {kind: 'text', prompt: `${CLOSED_BOOK_SYSTEM}\nQuestion: ${question}\n<answer>`}
+}
 
 export interface ClosedBookOptions {
   /** Sampling temperature; > 0 so the K samples differ. Default 1. */
@@ -33,11 +46,7 @@ export class ClosedBookSolver implements Solver {
   }
 
   async solve(request: SolveRequest): Promise<string | null> {
-    const messages = [
-      {role: 'system' as const, content: CLOSED_BOOK_SYSTEM},
-      {role: 'user' as const, content: request.question},
-    ]
-    const input = this.#model.capabilities.chat ? {kind: 'chat' as const, messages} : {kind: 'text' as const, prompt: `${CLOSED_BOOK_SYSTEM}\nQuestion: ${request.question}\n<answer>`}
+    const input = closedBookInput(this.#model, request.question)
     const result = await this.#model.generate(input, {
       maxTokens: this.#options.maxTokens,
       temperature: this.#options.temperature,
