@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {existsSync} from 'node:fs'
 import {createWriteStream} from 'node:fs'
+import {join} from 'node:path'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
 import {UsageError} from '../../src/core/errors.js'
 import {readJsonl, writeJsonl} from '../../src/core/jsonl.js'
@@ -55,7 +56,9 @@ from --world (default ${DEFAULT_WORLD_DIR}).`
     if (flags.resume && !flags.out) throw new UsageError('--resume needs --out FILE (the results file to continue)', {fix: 'Run with --out results.jsonl --resume.'})
     const temperature = flags.temperature === undefined ? (flags.k > 1 ? 1 : 0) : Number(flags.temperature)
     if (!(temperature >= 0)) throw new UsageError(`--temperature: expected a number >= 0, got ${JSON.stringify(flags.temperature)}`)
-    const loaded = await loadBenchmark(flags.bench, {...(flags.data ? {data: flags.data} : {}), ...(flags.world ? {worldDir: flags.world} : {}), ...(flags.format ? {format: flags.format} : {}), ...(flags.split ? {split: flags.split} : {})})
+    // A world folder given as --search is the world of world-* benchmarks unless --world says otherwise.
+    const world = flags.world ?? (existsSync(join(flags.search, 'world.json')) ? flags.search : undefined)
+    const loaded = await loadBenchmark(flags.bench, {...(flags.data ? {data: flags.data} : {}), ...(world ? {worldDir: world} : {}), ...(flags.format ? {format: flags.format} : {}), ...(flags.split ? {split: flags.split} : {})})
     printLoadNotes(loaded)
     const questions = flags.limit ? loaded.questions.slice(0, flags.limit) : loaded.questions
     const metrics = metricsFromFlag(flags.metrics, loaded.entry)
@@ -72,7 +75,7 @@ from --world (default ${DEFAULT_WORLD_DIR}).`
     const controller = new AbortController()
     const onSigint = (): void => controller.abort(new Error('interrupted (SIGINT)'))
     process.once('SIGINT', onSigint)
-    const answerer = await makeAnswerer({model: flags.model, search: flags.search, temperature, readAllowPrivate: flags['read-allow-private'], ...(flags['agent-format'] ? {format: flags['agent-format']} : {}), ...(flags['max-turns'] ? {maxTurns: flags['max-turns']} : {}), worldDir: flags.world ?? (loaded.entry?.kind === 'world' ? flags.data : undefined)})
+    const answerer = await makeAnswerer({model: flags.model, search: flags.search, temperature, readAllowPrivate: flags['read-allow-private'], ...(flags['agent-format'] ? {format: flags['agent-format']} : {}), ...(flags['max-turns'] ? {maxTurns: flags['max-turns']} : {}), worldDir: world ?? (loaded.entry?.kind === 'world' ? flags.data : undefined)})
     const drawer = this.progress(flags.quiet)
     const results: EvalResult[] = []
     try {

@@ -2,7 +2,7 @@
 // closed-book when --search is "none". Agent, model and tool modules are imported lazily: they load model
 // runtimes, and `ars eval score|compare|list` must stay instant.
 import {UsageError} from '../core/errors.js'
-import {DEFAULT_WORLD_DIR} from './benchmarks.js'
+import {defaultWorldDir} from './benchmarks.js'
 import type {Trajectory} from '../core/records/index.js'
 import type {LanguageModel} from '../llm/language-model.js'
 import type {AgentTools} from '../agent/tools.js'
@@ -42,7 +42,7 @@ export function answerFromTrajectory(t: Trajectory): AnswerResult {
  * meta.path) can be solved.
  */
 async function oracleAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
-  const worldDir = isWorldDir(spec.search) ? spec.search : spec.worldDir ?? DEFAULT_WORLD_DIR
+  const worldDir = isWorldDir(spec.search) ? spec.search : spec.worldDir ?? defaultWorldDir()
   if (!isWorldDir(worldDir)) throw new UsageError(`--model oracle needs a world directory: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Pass --search DIR (or --world DIR) naming a world built by `ars world build`.'})
   const [{loadWorld}, {Oracle}] = await Promise.all([import('../world/load.js'), import('../world/oracle.js')])
   const {world} = await loadWorld(worldDir)

@@ -1,5 +1,6 @@
 // The benchmark registry: what each benchmark is, the file formats it ships in, the metric its authors report,
 // and where a public copy lives. `loadBenchmark` resolves `--bench NAME|FILE [--data PATH]` to questions.
+import {fileURLToPath} from 'node:url'
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {UsageError} from '../core/errors.js'
@@ -85,6 +86,12 @@ export const BENCHMARKS: readonly Benchmark[] = [
 
 export const DEFAULT_WORLD_DIR = 'datasets/world-small'
 
+/** The default world: `datasets/world-small` under the working directory, else the one shipped with ars. */
+export function defaultWorldDir(): string {
+  if (existsSync(join(DEFAULT_WORLD_DIR, 'world.json'))) return DEFAULT_WORLD_DIR
+  return fileURLToPath(new URL('../../../datasets/world-small', import.meta.url))
+}
+
 export function findBenchmark(name: string): Benchmark | undefined {
   const key = name.trim().toLowerCase()
   const alias: Record<string, string> = {'2wikimultihopqa': '2wiki', xbench: 'xbench-deepsearch', hotpot: 'hotpotqa', 'nq-open': 'nq'}
@@ -147,7 +154,7 @@ export async function loadBenchmark(spec: string, options: ResolveOptions = {}):
   const split = options.split ?? entry.defaultSplit
   let path: string
   if (entry.kind === 'world') {
-    path = options.data && !statSafe(options.data)?.isDirectory() ? options.data : worldSplitPath(options.data ?? options.worldDir ?? DEFAULT_WORLD_DIR, split)
+    path = options.data && !statSafe(options.data)?.isDirectory() ? options.data : worldSplitPath(options.data ?? options.worldDir ?? defaultWorldDir(), split)
     if (!existsSync(path)) throw new UsageError(`${path}: no such file`, {code: 'input-missing', fix: 'Build the world with `ars world build --out DIR` and pass --world DIR (default datasets/world-small).'})
   } else {
     if (!options.data) throw new UsageError(`--bench ${entry.name} needs --data PATH (a ${entry.formats.join(' / ')} file or a download directory)`, {code: 'bench-data', fix: `Fetch it with \`ars eval download ${entry.name} --out data/${entry.name}\` and pass --data data/${entry.name}.`})
