@@ -75,7 +75,7 @@ export function parseRecord<S extends z.ZodType>(type: RecordType<S>, value: unk
   }
   const declared = (value as {type?: unknown}).type
   if (declared !== undefined && declared !== type.type) {
-    throw new DataError(`invalid ${type.title}: this line is a ${JSON.stringify(declared)} record, expected "${type.type}"`, {where, code: 'record-type', fix: `Pass --type ${String(declared).replace(/_/g, '-')} or feed ${type.title} records.`})
+    throw new DataError(`invalid ${type.title}: this line is a ${JSON.stringify(declared)} record, expected "${type.type}"`, {where, code: 'record-type', fix: `This reads ${type.title} records; a ${JSON.stringify(declared)} record belongs to another stage (check such lines with \`ars records validate --type ${String(declared).replace(/_/g, '-')}\`).`})
   }
   const result = type.schema.safeParse(value)
   if (!result.success) throw new DataError(`invalid ${type.title}: ${describeZodError(result.error, value)}`, {where, code: 'record'})
