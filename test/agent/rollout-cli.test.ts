@@ -9,7 +9,7 @@ import type {AddressInfo} from 'node:net'
 import {mkdtempSync, readFileSync, writeFileSync, appendFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {BIN, lines, runCli, runShell} from '../helpers/cli.js'
+import {BIN, lines, runCli, runShell, waitForServerUrl} from '../helpers/cli.js'
 import {buildBm25} from '../helpers/bm25.js'
 import {ModelServer} from '../../src/llm/server.js'
 import {ScriptedModel} from '../../src/llm/scripted.js'
@@ -132,15 +132,7 @@ test('a server without logprobs fails clearly when token-level trajectories need
 test('ars serve model + openai provider gives the same trajectories as the model in process', async () => {
   const server = spawn(process.execPath, [BIN, 'serve', 'model', '--model', `scripted:${scriptFile}`, '--tokenizer', 'byte', '--port', '0', '--name', 'tiny', '-q'], {stdio: ['ignore', 'ignore', 'pipe']})
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let err = ''
-      server.stderr.on('data', (d: Buffer) => {
-        err += d.toString()
-        const m = /at (http:\/\/\S+\/v1)/.exec(err)
-        if (m) resolve(m[1] as string)
-      })
-      server.on('close', () => reject(new Error(`server exited: ${err}`)))
-    })
+    const url = await waitForServerUrl(server, /at (http:\/\/\S+\/v1)/)
     const remote = await runCli(['rollout', '--model', 'openai:tiny', '--base-url', url, '--tokenizer', 'byte', '--search', index, '--max-turns', '4', '-q'], {input: questionLines})
     const local = await runCli(base, {input: questionLines})
     assert.equal(remote.code, 0, remote.stderr)

@@ -7,7 +7,7 @@ import {spawn} from 'node:child_process'
 import {mkdtempSync, mkdirSync, readFileSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {BIN, ROOT, lines, runCli} from '../helpers/cli.js'
+import {BIN, ROOT, lines, runCli, waitForServerUrl} from '../helpers/cli.js'
 import {buildIndex, readCorpus} from '../../src/search/bm25/build-index.js'
 import {InvalidPolicy} from '../../src/core/jsonl.js'
 import {TrajectoryType, parseRecord} from '../../src/core/records/index.js'
@@ -40,15 +40,7 @@ test('tiny model on the world: in process and via ars serve model, identical gre
   assert.equal(local.code, 0, local.stderr)
   const server = spawn(process.execPath, [BIN, 'serve', 'model', '--model', tiny.dir, '--port', '0', '--name', 'tiny', '-q'], {stdio: ['ignore', 'ignore', 'pipe']})
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let err = ''
-      server.stderr.on('data', (d: Buffer) => {
-        err += d.toString()
-        const m = /at (http:\/\/\S+\/v1)/.exec(err)
-        if (m) resolve(m[1] as string)
-      })
-      server.on('close', () => reject(new Error(`server exited: ${err}`)))
-    })
+    const url = await waitForServerUrl(server, /at (http:\/\/\S+\/v1)/)
     const remote = await runCli(['rollout', '--model', 'openai:tiny', '--base-url', url, '--tokenizer', tiny.dir, ...args], {input: questions, timeoutMs: 180_000})
     assert.equal(remote.code, 0, remote.stderr)
     const a = lines(local.stdout).map((v) => parseRecord(TrajectoryType, v))

@@ -1,5 +1,5 @@
 // Spawns the real bin/run.js (compiled dist/) the way a user's shell would, for golden CLI tests.
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import {dirname, join} from 'node:path'
 
@@ -64,5 +64,21 @@ export function runShell(script: string, options: CliOptions = {}): Promise<CliR
       resolve({code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8')})
     })
     child.stdin.end(options.input ?? '')
+  })
+}
+
+/**
+ * The address a spawned `ars serve …` prints on stderr: resolves with the first capture group of `pattern` once it
+ * appears, rejects with everything it printed if the process exits first.
+ */
+export function waitForServerUrl(child: ChildProcess, pattern: RegExp = /at (http:\/\/\S+\/v1)/): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let err = ''
+    child.stderr!.on('data', (d: Buffer | string) => {
+      err += d.toString()
+      const m = pattern.exec(err)
+      if (m) resolve(m[1] as string)
+    })
+    child.once('exit', (code) => reject(new Error(`server exited (${code}) before printing its address: ${err}`)))
   })
 }

@@ -14,6 +14,7 @@ import {ClosedBookSolver, CLOSED_BOOK_SYSTEM} from '../../src/filter/closed-book
 import {LlmEngine} from '../../src/synth/llm/llm-engine.js'
 import {runSynthesis, type SynthRejected} from '../../src/synth/run.js'
 import {RUN, ROOT} from '../filter/cli.js'
+import {waitForServerUrl} from '../helpers/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'ars-synth-serve-'))
 let server: ChildProcess
@@ -42,15 +43,7 @@ before(async () => {
   ], join(dir, 'index'))
   index = Bm25Index.open(join(dir, 'index'))
   server = spawn(process.execPath, [RUN, 'serve', 'model', '-m', `scripted:${scriptPath}`, '--port', '0', '--name', 'synth-script', '-q'], {cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe']})
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    let err = ''
-    server.stderr!.setEncoding('utf8').on('data', (d: string) => {
-      err += d
-      const m = /serving .* at (http:\/\/\S+\/v1)/.exec(err)
-      if (m) resolve(m[1] as string)
-    })
-    server.on('exit', (code) => reject(new Error(`ars serve model exited ${code}: ${err}`)))
-  })
+  baseUrl = await waitForServerUrl(server, /serving .* at (http:\/\/\S+\/v1)/)
 })
 
 after(async () => {

@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {startWebServer} from '../../src/world/server.js'
 import {UsageError} from '../../src/core/errors.js'
 import {BIN, SMALL_WORLD} from './helpers.js'
+import {waitForServerUrl} from '../helpers/cli.js'
 
 test('serve web answers Serper and SearXNG shapes and serves pages', async () => {
   const server = await startWebServer({world: SMALL_WORLD, port: 0})
@@ -56,14 +57,8 @@ test('serve web rejects a directory that is not a world', async () => {
 test('ars serve web prints its URL on stderr and stops cleanly on SIGINT', async () => {
   const child = spawn(process.execPath, [BIN, 'serve', 'web', '--world', SMALL_WORLD, '--port', '0'], {stdio: ['ignore', 'pipe', 'pipe']})
   let stderr = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-      const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)
-      if (m) resolve(m[1] as string)
-    })
-    child.once('exit', () => reject(new Error(`exited early: ${stderr}`)))
-  })
+  child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()))
+  const url = await waitForServerUrl(child, /at (http:\/\/127\.0\.0\.1:\d+)/)
   const res = await fetch(`${url}/search?q=Veloria&format=json`)
   assert.equal(res.status, 200)
   const code = await new Promise<number | null>((resolve) => {
