@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {FORMAT_NAMES} from '../src/agent/formats.js'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
 import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
 import {counted, requireNonEmpty} from '../src/core/record-stream.js'
@@ -59,6 +60,7 @@ n-gram hashes; --difficulty keeps at most 4×--concurrency records in flight.`
     'base-url': Flags.string({description: 'openai: models: server root ending in /v1 (default OPENAI_BASE_URL, else http://127.0.0.1:8000/v1).', helpValue: 'URL'}),
     'read-allow-private': Flags.boolean({default: false, description: '--difficulty: let the agent open loopback/private addresses (a local `ars serve web`).'}),
     'max-turns': Flags.integer({min: 1, default: 32, description: 'Agent turn limit for --difficulty rollouts.'}),
+    'agent-format': Flags.option({options: FORMAT_NAMES, description: 'Agent format for --difficulty rollouts (default asearcher).'})(),
     concurrency: Flags.integer({min: 1, max: 256, default: 4, description: 'Questions checked for difficulty at once.'}),
   }
 
@@ -81,6 +83,7 @@ n-gram hashes; --difficulty keeps at most 4×--concurrency records in flight.`
       samples: flags.samples,
       range,
       maxTurns: flags['max-turns'],
+      agentFormat: flags['agent-format'],
       seed: flags.seed,
       baseUrl: flags['base-url'],
       readAllowPrivate: flags['read-allow-private'],

@@ -7,7 +7,7 @@ import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
 import {counted, questionRecords, requireNonEmpty} from '../src/core/record-stream.js'
 import {UsageError} from '../src/core/errors.js'
 import {resolveModel} from '../src/llm/registry.js'
-import {agentFormat, FORMAT_NAMES} from '../src/agent/formats.js'
+import {agentFormat, FORMAT_NAMES, type AgentFormat} from '../src/agent/formats.js'
 import {computeReward, REWARD_METRICS, type RewardMetric, type RewardOptions} from '../src/agent/reward.js'
 import {resolveAgentTools} from '../src/agent/resolve-tools.js'
 import type {AgentTools} from '../src/agent/tools.js'
@@ -17,9 +17,9 @@ import type {LanguageModel} from '../src/llm/language-model.js'
 
 /**
  * `--model oracle`: the world's scripted oracle (src/world/oracle.ts) walks each question's KB path with the
- * world's index and pages read from its ground truth, writing ASearcher-format trajectories. World questions only (they carry meta.path).
+ * world's index and pages read from its ground truth, writing trajectories in the run's --format (search-only for formats without access). World questions only (they carry meta.path).
  */
-async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardOptions): Promise<EpisodeRunner> {
+async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardOptions, format: AgentFormat): Promise<EpisodeRunner> {
   if (!existsSync(join(worldDir, 'world.json'))) throw new UsageError(`--model oracle needs --search to be a world folder: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, index it, and pass --search DIR.'})
   const [{loadWorld}, {Oracle}] = await Promise.all([import('../src/world/load.js'), import('../src/world/oracle.js')])
   const {world} = await loadWorld(worldDir)
@@ -28,7 +28,7 @@ async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardO
   const {search} = tools
   const reader = tools.reader!
   return async (question, {sampleIndex, signal}) => {
-    const t = await new Oracle({world, search, reader, tools, signal}).solve(question, sampleIndex)
+    const t = await new Oracle({world, search, reader, tools, format, signal}).solve(question, sampleIndex)
     // Same ids and reward rule as agent episodes, so --resume and training treat both alike.
     const {reward: value, detail} = computeReward(t.answer, question.answers, reward)
     return {...t, id: trajectoryId(question.id, sampleIndex), reward: value, reward_detail: {...t.reward_detail, ...detail}}
@@ -96,7 +96,7 @@ export default class Rollout extends ArsCommand {
     const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k']})
     const model = oracle ? undefined : await resolveModel(flags.model, {baseUrl: flags['base-url'], tokenizer: flags.tokenizer, concurrency: Math.max(64, flags.concurrency), contextLength: flags['context-length']})
     const reward: RewardOptions = {metric: (flags.reward ?? format.defaultReward) as RewardMetric, formatPenalty: number('format-penalty', flags['format-penalty'], 0)}
-    const episode = oracle ? await oracleRunner(flags.search, tools, reward) : undefined
+    const episode = oracle ? await oracleRunner(flags.search, tools, reward, format) : undefined
 
     const stop = new AbortController()
     const abort = new AbortController()

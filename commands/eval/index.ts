@@ -39,7 +39,7 @@ from --world (default ${DEFAULT_WORLD_DIR}).`
     temperature: Flags.string({description: 'Sampling temperature (default 0 for -k 1, else 1).'}),
     concurrency: Flags.integer({default: 1, min: 1, description: 'Episodes in flight.'}),
     'max-turns': Flags.integer({min: 1, description: 'Agent turn limit (default: the agent\'s).'}),
-    'agent-format': Flags.string({description: 'Agent format: asearcher, deepresearcher, search-r1 (default: the agent\'s).'}),
+    'agent-format': Flags.string({description: 'Agent format: asearcher, deepresearcher, search-r1, compact (default: the agent\'s).'}),
     'read-allow-private': Flags.boolean({default: false, description: 'Let the agent open loopback/private URLs (a local world web server).'}),
     limit: Flags.integer({min: 1, description: 'Only the first N questions.'}),
     metrics: Flags.string({description: 'Comma-separated rule metrics (default: the benchmark\'s).'}),

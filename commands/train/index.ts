@@ -68,7 +68,7 @@ export default class Train extends ArsCommand {
     'batch-questions': Flags.integer({default: 4, description: 'Complete groups per optimiser step.'}),
     steps: Flags.integer({required: true, description: 'Optimiser steps (policy versions) to reach, counting a resumed run\'s.'}),
     'max-staleness': Flags.integer({default: 4, description: 'η: a sample from policy version v is used only while current − v ≤ η.'}),
-    lr: Flags.string({default: '1e-5', description: 'AdamW learning rate.'}),
+    lr: Flags.string({description: 'AdamW learning rate (default: from the model\'s size, 1e-5 × √(1e8 / parameters) within [1e-6, 1e-3]: ~4.5e-6 for 0.5B, ~1e-4 for the 0.8M policy-search).'}),
     'weight-decay': Flags.string({default: '0', description: 'AdamW decoupled weight decay.'}),
     'max-grad-norm': Flags.string({default: '1', description: 'Clip the global gradient norm (0: no clipping).'}),
     'clip-eps': Flags.string({default: '0.2', description: 'PPO ratio clip ε.'}),
@@ -76,7 +76,7 @@ export default class Train extends ArsCommand {
     minibatches: Flags.integer({default: 1, description: 'Optimiser steps per batch (PPO minibatches); the policy version advances once per batch.'}),
     'micro-batch-tokens': Flags.integer({default: 4096, description: 'Padded tokens per micro-batch (memory bound; gradients are accumulated).'}),
     'no-std': Flags.boolean({default: false, description: 'Dr. GRPO: centre rewards in each group without dividing by the standard deviation.'}),
-    'drop-zero-variance': Flags.boolean({default: false, description: 'Skip groups whose rewards are all equal (their advantages are 0).'}),
+    'drop-zero-variance': Flags.boolean({default: false, description: 'Dynamic sampling: groups whose rewards are all equal (advantages 0) take no place in a batch; generation goes on until a batch has groups with signal.'}),
     truncated: Flags.option({options: ['mask', 'drop'] as const, default: 'mask' as const, description: 'Episodes with history truncation or context overflow: mask (reward in the baseline, no tokens trained) or drop.'})(),
     concurrency: Flags.integer({char: 'c', default: 8, description: 'Episodes in flight (also the engine\'s batch size).'}),
     'max-turns': Flags.integer({default: 32, min: 1, description: 'Turn limit per episode.'}),
@@ -85,7 +85,7 @@ export default class Train extends ArsCommand {
     temperature: Flags.string({default: '1', description: 'Sampling temperature (behaviour log-probs are at temperature 1 whatever this is).'}),
     format: Flags.option({options: FORMAT_NAMES, default: 'asearcher' as (typeof FORMAT_NAMES)[number], description: 'Agent format and prompt template.'})(),
     reward: Flags.option({options: REWARD_METRICS, description: 'Reward metric (default: f1; em for search-r1).'})(),
-    'format-penalty': Flags.string({default: '0.1', description: 'Subtracted from the reward when no valid answer was given.'}),
+    'format-penalty': Flags.string({default: '0', description: 'Subtracted from the reward when no valid answer was given (default 0: divided by a group\'s spread, a penalty counts as much as being right, and small policies learn to answer junk rather than search).'}),
     'search-top-k': Flags.integer({default: 5, min: 1, description: 'Hits per search.'}),
     'read-allow-private': Flags.boolean({default: false, description: 'Let access open loopback and private addresses.'}),
     'skip-unanswerable': Flags.boolean({default: false, description: 'Leave out questions without answers instead of failing.'}),
@@ -109,7 +109,7 @@ export default class Train extends ArsCommand {
     }
     const options = {mode: flags.mode, samples: flags.samples, batchQuestions: flags['batch-questions'], steps: flags.steps, maxStaleness: flags['max-staleness'], concurrency: flags.concurrency, minibatches: flags.minibatches}
     validateRlOptions(options)
-    const lr = number('lr', 0)
+    const lr = flags.lr === undefined ? undefined : number('lr', 0)
     const clipEps = number('clip-eps', 1e-6, 0.999)
     if (flags.resume && flags.force) throw new UsageError('--resume and --force contradict each other', {code: 'flag', fix: 'Pass --resume to continue the run, or --force to start over.'})
     if (!existsSync(join(flags.model, 'config.json'))) throw new UsageError(`--model ${flags.model}: no config.json`, {code: 'model', fix: 'Pass a model folder (ars model init --preset tiny --tokenizer world --out models/tiny).'})

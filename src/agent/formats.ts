@@ -1,7 +1,8 @@
 // Agent formats: how a model's reply becomes an action and how tool output goes back to it. ASearcher
 // (<search>/<access>/<answer>), DeepResearcher (JSON in <tool_call>), Search-R1 (search only, EM reward).
 import {UsageError} from '../core/errors.js'
-import {ASEARCHER_TEMPLATE, DEEPRESEARCHER_TEMPLATE, SEARCH_R1_TEMPLATE, type PromptTemplate} from './templates.js'
+import {ASEARCHER_TEMPLATE, COMPACT_TEMPLATE, DEEPRESEARCHER_TEMPLATE, SEARCH_R1_TEMPLATE, type PromptTemplate} from './templates.js'
+import type {SearchView} from './tools.js'
 
 export type AgentAction =
   | {kind: 'search'; queries: string[]; raw: string}
@@ -11,8 +12,12 @@ export type AgentAction =
   | {kind: 'malformed'; problem: string; raw: string}
 
 export interface AgentFormat {
-  readonly name: 'asearcher' | 'deepresearcher' | 'search-r1'
+  readonly name: FormatName
   readonly template: PromptTemplate
+  /** How search results are shown (default: the tools' own: top-k hits with title, URL and a snippet). */
+  readonly searchView?: SearchView
+  /** False when replies carry no <think> (compact): exports then keep only the action. Default true. */
+  readonly thoughts?: boolean
   /** Generation stops after these (kept in the output). */
   readonly stop: readonly string[]
   /** Tools the format offers (access is absent in Search-R1). */
@@ -25,7 +30,7 @@ export interface AgentFormat {
   observation(text: string): string
 }
 
-export const FORMAT_NAMES = ['asearcher', 'deepresearcher', 'search-r1'] as const
+export const FORMAT_NAMES = ['asearcher', 'deepresearcher', 'search-r1', 'compact'] as const
 export type FormatName = (typeof FORMAT_NAMES)[number]
 
 /** Drops <think>…</think> (an unclosed <think> hides the rest): actions inside thoughts do not count. */
@@ -66,13 +71,14 @@ function firstTag(text: string, tags: readonly string[]): TagFound | undefined {
   return best
 }
 
-function tagFormat(name: 'asearcher' | 'search-r1', template: PromptTemplate, tools: ReadonlyArray<'search' | 'access'>): AgentFormat {
+function tagFormat(name: 'asearcher' | 'search-r1' | 'compact', template: PromptTemplate, tools: ReadonlyArray<'search' | 'access'>, extra: Pick<AgentFormat, 'searchView' | 'thoughts'> = {}): AgentFormat {
   const tags = [...tools, 'answer']
   const usage = tags.map((t) => `<${t}>${t === 'access' ? 'url' : t === 'answer' ? 'answer' : 'query'}</${t}>`).join(', ')
   return {
     name,
     template,
     tools,
+    ...extra,
     stop: tags.map((t) => `</${t}>`),
     defaultReward: name === 'search-r1' ? 'em' : 'f1',
     parse(reply, truncated) {
@@ -85,6 +91,9 @@ function tagFormat(name: 'asearcher' | 'search-r1', template: PromptTemplate, to
       }
       // An unclosed tag is accepted when the reply simply ended (servers that strip the stop string) but not when cut by the budget.
       if (!found.closed && truncated) return {kind: 'malformed', problem: `Your <${found.tag}> was cut off by the per-turn token limit. Close it with </${found.tag}>.`, raw: reply}
+      // An unclosed tag whose text holds another tag ("<answer>194 novel</search>") is not an action: the model
+      // closed the wrong tag, and keeping "194 novel</search>" as its answer would reward junk.
+      if (!found.closed && /<\/?[a-z_]+>/i.test(found.body)) return {kind: 'malformed', problem: `Your <${found.tag}> is closed by another tag. Close it with </${found.tag}>.`, raw: reply}
       const body = found.body.trim()
       if (found.tag === 'answer') return body ? {kind: 'answer', answer: body, raw: reply} : {kind: 'malformed', problem: 'Empty <answer></answer>: put the answer between the tags.', raw: reply}
       if (!body) return {kind: 'malformed', problem: `Empty <${found.tag}></${found.tag}>: put a ${found.tag === 'access' ? 'url' : 'query'} between the tags.`, raw: reply}
@@ -96,6 +105,12 @@ function tagFormat(name: 'asearcher' | 'search-r1', template: PromptTemplate, to
 
 export const ASEARCHER_FORMAT: AgentFormat = tagFormat('asearcher', ASEARCHER_TEMPLATE, ['search', 'access'])
 export const SEARCH_R1_FORMAT: AgentFormat = tagFormat('search-r1', SEARCH_R1_TEMPLATE, ['search'])
+/**
+ * Compact: for small models trained here (decision 0940). The question alone as the prompt, no <think>, search
+ * only, and each search shows the first hits' titles with the opening of their text (no URLs: there is nothing to
+ * open). An episode is ~100–200 tokens where ASearcher's prompt alone is 428.
+ */
+export const COMPACT_FORMAT: AgentFormat = tagFormat('compact', COMPACT_TEMPLATE, ['search'], {searchView: {maxHits: 3, snippetChars: 160, urls: false, lead: true}, thoughts: false})
 
 const TOOL_USAGE = 'Use <tool_call>{"name": "web_search", "arguments": {"query": ["..."]}}</tool_call>, <tool_call>{"name": "browse_webpage", "arguments": {"url_list": ["..."]}}</tool_call>, or <answer>answer</answer>.'
 
@@ -140,6 +155,8 @@ export function agentFormat(name: string): AgentFormat {
       return DEEPRESEARCHER_FORMAT
     case 'search-r1':
       return SEARCH_R1_FORMAT
+    case 'compact':
+      return COMPACT_FORMAT
     default:
       throw new UsageError(`--format: expected ${FORMAT_NAMES.join(', ')}, got ${JSON.stringify(name)}`, {code: 'format', fix: `Pass --format ${FORMAT_NAMES.join('|')}.`})
   }

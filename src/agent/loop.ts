@@ -183,7 +183,7 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
       malformed++
       observation = action.problem
     } else {
-      observation = await runTool(action, session, state.turns - 1, t0, now, toolCalls, options.signal)
+      observation = await runTool(action, session, format, state.turns - 1, t0, now, toolCalls, options.signal)
       if (options.signal?.aborted) {
         finish = 'aborted'
         break
@@ -240,14 +240,14 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
   }
 }
 
-async function runTool(action: Exclude<AgentAction, {kind: 'answer' | 'malformed'}>, session: ToolSession, turn: number, t0: number, now: () => number, calls: ToolCallRecord[], signal?: AbortSignal): Promise<string> {
+async function runTool(action: Exclude<AgentAction, {kind: 'answer' | 'malformed'}>, session: ToolSession, format: AgentFormat, turn: number, t0: number, now: () => number, calls: ToolCallRecord[], signal?: AbortSignal): Promise<string> {
   const items = action.kind === 'search' ? action.queries : action.urls
   const parts: string[] = []
   for (const item of items) {
     const started = now()
     const args = action.kind === 'search' ? {query: item} : {url: item}
     try {
-      const text = action.kind === 'search' ? (await session.search(item, signal)).text : (await session.access(item, signal)).text
+      const text = action.kind === 'search' ? (await session.search(item, signal, format.searchView)).text : (await session.access(item, signal)).text
       calls.push({turn, name: action.kind, arguments: args, ok: true, result: text, started_ms: Math.max(0, started - t0), duration_ms: Math.max(0, now() - started)})
       parts.push(text)
     } catch (e) {

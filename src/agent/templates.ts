@@ -45,3 +45,6 @@ export function renderTemplate(template: PromptTemplate, question: string): {sys
   // Function replacer: `$` sequences in a question must stay literal.
   return {system: template.system, user: template.user.replace('{question}', () => question)}
 }
+
+/** The compact format's prompt: the question alone (small models learn the protocol from demonstrations). */
+export const COMPACT_TEMPLATE: PromptTemplate = {system: '', user: '{question}'}

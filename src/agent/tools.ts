@@ -20,6 +20,18 @@ export interface AgentToolsOptions {
   onClose?: () => Promise<void>
 }
 
+/** How one search's results are shown (an agent format's choice; defaults are the tools' own settings). */
+export interface SearchView {
+  /** Show at most this many of the hits (default all `topK`). */
+  maxHits?: number
+  /** Characters of text per hit (default the tools' `snippetChars`). */
+  snippetChars?: number
+  /** Show each hit's URL (default true; formats without `access` have nothing to open). */
+  urls?: boolean
+  /** Show the opening of the hit's text instead of the query-centred snippet (default false). */
+  lead?: boolean
+}
+
 /** A provider that can hand out its stored documents (local BM25 indexes do: `documentById`). */
 interface DocumentStore {
   documentById(id: string): {id: string; title?: string; text: string; url?: string} | undefined
@@ -128,17 +140,20 @@ export class ToolSession {
     return signal ? AbortSignal.any([signal, t]) : t
   }
 
-  async search(query: string, signal?: AbortSignal): Promise<{text: string; hits: number}> {
+  async search(query: string, signal?: AbortSignal, view: SearchView = {}): Promise<{text: string; hits: number; shown: SearchHit[]}> {
     const hits = await this.#tools.search.search(query, {topK: this.#tools.topK, signal: this.#signal(signal)})
-    if (hits.length === 0) return {text: `No results for "${cleanText(query)}".`, hits: 0}
+    if (hits.length === 0) return {text: `No results for "${cleanText(query)}".`, hits: 0, shown: []}
+    const chars = view.snippetChars ?? this.#tools.snippetChars
+    const shown = hits.slice(0, view.maxHits ?? hits.length)
     const lines: string[] = []
-    hits.forEach((h, i) => {
+    shown.forEach((h, i) => {
       if (h.text !== undefined) this.#hits.set(h.url, h)
-      const snippet = cleanText(h.snippet || h.text || '').replace(/\s+/g, ' ').trim()
-      const cut = snippet.length > this.#tools.snippetChars ? `${snippet.slice(0, this.#tools.snippetChars - 1)}…` : snippet
-      lines.push(`[${i + 1}] ${cleanText(h.title)}\nURL: ${h.url}\n${cut}`)
+      const source = view.lead ? h.text || h.snippet || '' : h.snippet || h.text || ''
+      const snippet = cleanText(source).replace(/\s+/g, ' ').trim()
+      const cut = snippet.length > chars ? `${snippet.slice(0, chars - 1)}…` : snippet
+      lines.push(view.urls === false ? `[${i + 1}] ${cleanText(h.title)}: ${cut}` : `[${i + 1}] ${cleanText(h.title)}\nURL: ${h.url}\n${cut}`)
     })
-    return {text: lines.join('\n\n'), hits: hits.length}
+    return {text: lines.join(view.urls === false ? '\n' : '\n\n'), hits: hits.length, shown}
   }
 
   async access(url: string, signal?: AbortSignal): Promise<{text: string; part: number; parts: number}> {

@@ -114,7 +114,8 @@ export function trajectoryToSft(t: Trajectory, options: TrajectoryToSftOptions =
     if (calls > 1 && target.name !== 'deepresearcher') return {kind: 'skip', reason: 'multi-call', detail: `${calls} calls in one reply; ${target.name} takes one`}
     // The same format keeps the reply verbatim (token for token); another format keeps the thoughts and rewrites the action.
     const start = actionStart(m.content, source)
-    const content = target === source ? m.content : `${m.content.slice(0, Math.max(0, start))}${actionText(target, action)}`
+    // A format without thoughts (compact) keeps only the action.
+    const content = target === source ? m.content : target.thoughts === false ? actionText(target, action) : `${m.content.slice(0, Math.max(0, start))}${actionText(target, action)}`
     messages.push({role: 'assistant', content})
   }
   const example: SftExample = {

@@ -3,6 +3,7 @@
 import type {LanguageModel} from '../llm/language-model.js'
 import type {AgentTools} from '../agent/tools.js'
 import {runEpisode} from '../agent/loop.js'
+import type {AgentFormat} from '../agent/formats.js'
 import {episodeSeed} from '../agent/rollout.js'
 import {parseRecord, QuestionType} from '../core/records/index.js'
 import type {SolveRequest, Solver} from './difficulty.js'
@@ -11,6 +12,8 @@ export interface AgentSolverOptions {
   model: LanguageModel
   tools: AgentTools
   maxTurns?: number
+  /** Agent format (default ASearcher). */
+  format?: AgentFormat
   seed?: number
   temperature?: number
 }
@@ -30,6 +33,7 @@ export class AgentSolver implements Solver {
       model: this.#o.model,
       tools: this.#o.tools,
       maxTurns: this.#o.maxTurns ?? 32,
+      ...(this.#o.format ? {format: this.#o.format} : {}),
       temperature: this.#o.temperature ?? 1,
       seed: episodeSeed(this.#o.seed ?? 0, request.id, request.sample),
       sampleIndex: request.sample,

@@ -12,6 +12,8 @@ export interface DifficultyFlags {
   samples: number
   range: PassRange
   maxTurns: number
+  /** Agent format of the --difficulty rollouts (default asearcher). */
+  agentFormat?: string
   seed: number
   /** openai: server root ending in /v1. */
   baseUrl?: string
@@ -44,7 +46,8 @@ export async function createDifficulty(flags: DifficultyFlags): Promise<Difficul
     const {AgentSolver} = await import('./agent-solver.js')
     const tools = await resolveAgentTools({search: flags.search as string, readAllowPrivate: flags.readAllowPrivate})
     closers.push(() => tools.close())
-    options.withTools = {solver: new AgentSolver({model, tools, maxTurns: flags.maxTurns, seed: flags.seed}), samples: flags.samples, range: flags.range}
+    const {agentFormat} = await import('../agent/formats.js')
+    options.withTools = {solver: new AgentSolver({model, tools, maxTurns: flags.maxTurns, seed: flags.seed, ...(flags.agentFormat ? {format: agentFormat(flags.agentFormat)} : {})}), samples: flags.samples, range: flags.range}
   }
   return {options, close: async () => {
     for (const c of closers) await c()

@@ -116,6 +116,8 @@ export function toHfConfig(config: ModelConfig): Record<string, unknown> {
 /** Named size presets for models made here. `tiny` trains in minutes on 2 CPU cores. */
 export const PRESETS = {
   tiny: {hidden_size: 64, intermediate_size: 176, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 2048},
+  // The searching policy (datasets/policy-search): ~0.8M parameters, compact-format episodes of a few hundred tokens.
+  mini: {hidden_size: 128, intermediate_size: 352, num_hidden_layers: 3, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 1024},
   small: {hidden_size: 256, intermediate_size: 704, num_hidden_layers: 4, num_attention_heads: 8, num_key_value_heads: 2, max_position_embeddings: 4096},
   // ~100M parameters with a 32k vocabulary: the bench's "large" point.
   base: {hidden_size: 768, intermediate_size: 2048, num_hidden_layers: 8, num_attention_heads: 12, num_key_value_heads: 4, max_position_embeddings: 4096},

@@ -46,7 +46,7 @@ export interface RlOptions {
   steps: number
   /** η (default 4). */
   maxStaleness?: number
-  /** AdamW learning rate (default 1e-5). */
+  /** AdamW learning rate (default: from the model's size, `defaultRlLearningRate`). */
   learningRate?: number
   /** AdamW decoupled weight decay (default 0). */
   weightDecay?: number
@@ -121,6 +121,16 @@ export function validateRlOptions(o: Pick<RlOptions, 'mode' | 'samples' | 'batch
 }
 
 
+/**
+ * The default RL learning rate, from the model's size: 1e-5 at 100M parameters, scaled by √(1e8 / parameters) and
+ * kept within [1e-6, 1e-3] — ~4.5e-6 for a 0.5B model, ~1.2e-6 at 7B (what RL recipes use there), ~1e-4 for the
+ * 0.8M-parameter policy-search, where 1e-5 moved nothing in twelve steps (decision 0940).
+ */
+export function defaultRlLearningRate(weights: ReadonlyMap<string, {data: {length: number}}>): number {
+  const parameters = [...weights.values()].reduce((a, t) => a + t.data.length, 0)
+  return Math.min(1e-3, Math.max(1e-6, 1e-5 * Math.sqrt(1e8 / Math.max(1, parameters))))
+}
+
 export async function trainRl(o: RlOptions): Promise<RlSummary> {
   validateRlOptions(o)
   const mode = o.mode ?? 'async'
@@ -136,7 +146,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const [{GenerationEngine}, {HfTokenizer}] = await Promise.all([import('../model/onnx/engine.js'), import('../model/tokenizer.js')])
   const base = await loadCheckpoint(o.model)
   const settings = {
-    mode, samples, batch_questions: groupsPerStep, max_staleness: eta, lr: o.learningRate ?? 1e-5, weight_decay: o.weightDecay ?? 0, max_grad_norm: o.maxGradNorm ?? 1,
+    mode, samples, batch_questions: groupsPerStep, max_staleness: eta, lr: o.learningRate ?? defaultRlLearningRate(base.weights), weight_decay: o.weightDecay ?? 0, max_grad_norm: o.maxGradNorm ?? 1,
     clip_eps: o.loss?.clipEps ?? 0.2, behav_imp_cap: o.loss?.behavImpCap ?? 5, behav_imp_mode: o.loss?.behavImpMode ?? 'mask', minibatches: o.minibatches ?? 1,
     scale_by_std: o.advantages?.scaleByStd ?? true, drop_zero_variance: o.advantages?.dropZeroVariance ?? false, truncated: o.advantages?.truncated ?? 'mask',
     reward: o.reward.metric, format_penalty: o.reward.formatPenalty ?? 0.1, format: o.episode?.format?.name ?? 'asearcher', max_turns: o.episode?.maxTurns ?? 32,
@@ -204,6 +214,10 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   let fatal: {error: unknown} | undefined
   let episodes = 0
   let generatedTokens = 0
+  let groupsFinished = 0
+  let groupsZeroVariance = 0
+  let zeroVarianceRun = 0
+  let skippedUpdates = 0
   let admissionWaiters: Array<() => void> = []
   const wakeAdmission = (): void => {
     const w = admissionWaiters
@@ -238,6 +252,27 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       void Promise.all(runs).then((trajectories) => {
         const done = trajectories.filter((t): t is Trajectory => t !== undefined && t.finish_reason !== 'aborted')
         if (done.length < samples) {
+          unconsumed.delete(g)
+          groupsWasted++
+          wakeAdmission()
+          return
+        }
+        groupsFinished++
+        const rewards = done.map((t) => t.reward).filter((r): r is number => r !== null)
+        const zeroVariance = rewards.length < 2 || rewards.every((r) => r === rewards[0])
+        if (zeroVariance) groupsZeroVariance++
+        // Dynamic sampling (DAPO; ASearcher filters the same way): with --drop-zero-variance a group without signal
+        // does not take a place in a batch, so every step trains on groups that can teach something.
+        zeroVarianceRun = zeroVariance ? zeroVarianceRun + 1 : 0
+        if (zeroVariance && (o.advantages?.dropZeroVariance ?? false)) {
+          // Without a bound, a policy that solves every question (or none) would sample forever.
+          if (zeroVarianceRun >= Math.max(64, 2 * o.questions.length)) {
+            fatal ??= {error: new UsageError(`--drop-zero-variance: the last ${zeroVarianceRun} groups all had equal rewards, so no batch can form`, {code: 'no-signal', fix: 'The policy solves all of these questions or none: keep those with 0 < pass rate < 1 (ars filter --difficulty --pass-range), or use more --samples.'})}
+            abort.abort(fatal.error)
+            buffer.close()
+            wakeAdmission()
+            return
+          }
           unconsumed.delete(g)
           groupsWasted++
           wakeAdmission()
@@ -289,6 +324,24 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       const longest = sequences.reduce((m, s) => Math.max(m, s.tokenIds.length), 2)
       const {microBatches} = packMicroBatches(sequences, {maxTokensPerMicroBatch: Math.max(o.microBatchTokens ?? 4096, longest)})
       const all = batch.groups.flatMap((g) => g.trajectories)
+      // A batch without signal (every advantage 0: all groups had equal rewards) is not an update: AdamW's
+      // momentum would still move the weights and a new version would be published for nothing. The step is
+      // spent (--steps bounds batches), the policy version stays.
+      if (microBatches.length > 0 && used.every((s) => s.advantage === 0)) {
+        step++
+        skippedUpdates++
+        wakeAdmission()
+        const now = performance.now()
+        const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics: {
+          reward_mean: all.filter((t) => t.reward !== null).reduce((a, t) => a + (t.reward as number), 0) / Math.max(1, all.filter((t) => t.reward !== null).length),
+          episodes: all.length, trained_episodes: 0, zero_variance_groups: scored.filter((g) => g.zeroVariance).length, update_skipped: 1,
+          groups_finished: groupsFinished, zero_variance_share: groupsZeroVariance / Math.max(1, groupsFinished), policy_version: version,
+        }, meta: {mode}})
+        await o.onMetric?.(record)
+        task.advance(1, `no signal: all ${batch.groups.length} groups had equal rewards; no update`)
+        if (o.saveEvery && step % o.saveEvery === 0) await save()
+        continue
+      }
       if (microBatches.length === 0) {
         // Nothing trainable (every episode excluded or every group dropped): the batch is spent, the version stays.
         groupsWasted += batch.groups.length
@@ -320,6 +373,10 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         trained_episodes: used.length,
         excluded_episodes: scored.reduce((a, g) => a + g.excluded.length, 0),
         zero_variance_groups: scored.filter((g) => g.zeroVariance).length,
+        // Over the run so far, including groups dynamic sampling left out of batches.
+        groups_finished: groupsFinished,
+        zero_variance_share: groupsZeroVariance / Math.max(1, groupsFinished),
+        updates_skipped: skippedUpdates,
         loss_tokens: lossTokens,
         gen_tokens_per_s: generatedTokens / Math.max(1e-9, (now - loopStart) / 1000),
         train_tokens_per_s: realTokens / Math.max(1e-9, trainSeconds),

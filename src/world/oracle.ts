@@ -7,6 +7,7 @@ import type {Question} from '../core/records/question.js'
 import type {Trajectory, ToolCallRecord} from '../core/records/trajectory.js'
 import type {SearchHit, SearchProvider} from '../search/provider.js'
 import type {AgentTools, ToolSession} from '../agent/tools.js'
+import type {AgentFormat} from '../agent/formats.js'
 import {parseFactId} from './entity.js'
 import {questionQuery} from './load.js'
 import {answersFor, factView} from './query.js'
@@ -28,6 +29,12 @@ export interface OracleOptions {
    * parts read show the evidence — so the trajectory is a demonstration for `runEpisode` (export --format sft-jsonl).
    */
   tools?: AgentTools
+  /**
+   * The agent format the trajectory is written in (default ASearcher). A format without `access` (compact,
+   * Search-R1) makes the oracle search-only: a fact counts as seen when the result list shows it, and its replies
+   * carry no <think> when the format has none — what an agent of that format can do, and nothing more.
+   */
+  format?: AgentFormat
   /** Clock for tool timings (tests inject one). */
   now?: () => number
   signal?: AbortSignal
@@ -35,11 +42,11 @@ export interface OracleOptions {
 
 interface Visit {
   index: number
-  page: Page
+  page: Pick<Page, 'text' | 'links'>
 }
 
 export class Oracle {
-  readonly #o: Required<Omit<OracleOptions, 'signal' | 'tools'>> & {signal?: AbortSignal; tools?: AgentTools}
+  readonly #o: Required<Omit<OracleOptions, 'signal' | 'tools' | 'format'>> & {signal?: AbortSignal; tools?: AgentTools; format?: AgentFormat}
 
   constructor(options: OracleOptions) {
     this.#o = {topK: options.tools?.topK ?? 10, maxObservation: 3000, now: () => performance.now(), ...options}
@@ -48,6 +55,10 @@ export class Oracle {
   async solve(question: Question, sampleIndex = 0): Promise<Trajectory> {
     const {world, now} = this.#o
     const start = now()
+    const format = this.#o.format
+    const searchOnly = format !== undefined && !format.tools.includes('access')
+    const thoughts = format?.thoughts !== false
+    const reply = (thought: string, action: string): string => (thoughts ? `<think>${thought}</think>\n${action}` : action)
     const messages: Trajectory['messages'] = [{role: 'system', content: ORACLE_SYSTEM_PROMPT}, {role: 'user', content: question.question}]
     const toolCalls: ToolCallRecord[] = []
     const path = ((question.meta as {path?: string[]}).path ?? []).map((id) => Number(id.slice(1)))
@@ -76,20 +87,44 @@ export class Oracle {
       return {ok, text}
     }
 
-    for (const index of path) {
+    for (const [step, index] of path.entries()) {
       const title = world.title(index)
+      // Search-only demonstrations may only look up what the agent could know: a name in the question or in a
+      // result list already shown (a name the KB path knows but no observation shows would teach guessing).
+      if (searchOnly && step > 0) {
+        const name = world.entity(index).name
+        const shown = [question.question, ...messages.filter((m) => m.role === 'tool').map((m) => m.content)]
+        if (!shown.some((text) => text.includes(name))) {
+          failure = `${name} is not shown by the question or an earlier result`
+          break
+        }
+      }
       const wanted = `/wiki/${world.slug(index)}.html`
       let url: string | undefined
       for (const query of searchQueries(world, index)) {
-        messages.push({role: 'assistant', content: `<think>I need the page about ${title}.</think>\n<search>${query}</search>`})
+        messages.push({role: 'assistant', content: reply(`I need the page about ${title}.`, `<search>${query}</search>`)})
         let hits: SearchHit[] = []
         const r = await call('search', {query}, async () => {
+          if (session) {
+            const result = await session.search(query, this.#o.signal, format?.searchView)
+            hits = result.shown
+            return result.text
+          }
           hits = await this.#o.search.search(query, {topK: this.#o.topK, signal: this.#o.signal})
-          if (session) return (await session.search(query, this.#o.signal)).text
           return hits.map((h, k) => `[${k + 1}] ${h.title}\n${h.url}\n${h.snippet}`).join('\n\n') || 'No results.'
         })
         url = r.ok ? hits.find((h) => pathOf(h.url) === wanted)?.url : undefined
+        // Search-only: what the result list shows of the page is all that is read.
+        if (url && searchOnly) visits.push({index, page: {text: r.text, links: []}})
         if (url) break
+      }
+      if (searchOnly) {
+        if (!url) {
+          failure = `no search result shows ${wanted}`
+          break
+        }
+        for (const f of facts) if (!seen.has(f) && factVisible(world, f, visits)) seen.add(f)
+        continue
       }
       // Fall back to a link on a page already read (how a person would navigate), if the search missed.
       url ??= visits.flatMap((v) => v.page.links).find((l) => pathOf(l.url) === wanted)?.url
@@ -100,7 +135,7 @@ export class Oracle {
       const targetUrl = url
       let page: Page | undefined
       const evidence = (): string[] => evidenceFor(world, facts, index, visits)
-      messages.push({role: 'assistant', content: `<think>The result ${title} should state what I need.</think>\n<access>${targetUrl}</access>`})
+      messages.push({role: 'assistant', content: reply(`The result ${title} should state what I need.`, `<access>${targetUrl}</access>`)})
       let parts = 1
       let read = ''
       const r = await call('access', {url: targetUrl}, async () => {
@@ -113,7 +148,7 @@ export class Oracle {
       })
       // With the agent's tools a page comes one part at a time: read on while the evidence is not yet shown.
       for (let part = 1; r.ok && session && part < parts && !evidence().every((e) => read.includes(e)); part++) {
-        messages.push({role: 'assistant', content: `<think>${title}: part ${part} did not show everything; reading on.</think>\n<access>${targetUrl}</access>`})
+        messages.push({role: 'assistant', content: reply(`${title}: part ${part} did not show everything; reading on.`, `<access>${targetUrl}</access>`)})
         await call('access', {url: targetUrl}, async () => {
           const next = await session.access(targetUrl, this.#o.signal)
           read += `\n${next.text}`
@@ -134,11 +169,11 @@ export class Oracle {
     const summary = answer !== null
       ? `The pages state: ${facts.map((f) => describeFact(world, f)).join('; ')}. So the answer is ${answer}.`
       : `I could not confirm the answer (${failure ?? `facts not found on the pages: ${missing.join(', ')}`}).`
-    messages.push({role: 'assistant', content: `<think>${summary}</think>\n<answer>${answer ?? 'unknown'}</answer>`})
+    messages.push({role: 'assistant', content: reply(summary, `<answer>${answer ?? 'unknown'}</answer>`)})
     const correct = answer !== null && question.answers.some((a) => normalize(a) === normalize(answer))
     return {
       type: 'trajectory', version: 1, id: `${question.id}-oracle-${sampleIndex}`, question_id: question.id, sample_index: sampleIndex, policy_version: 0,
-      model: 'oracle', format: 'asearcher', question: question.question, answers: question.answers, messages, tool_calls: toolCalls,
+      model: 'oracle', format: format?.name ?? 'asearcher', question: question.question, answers: question.answers, messages, tool_calls: toolCalls,
       token_ids: [], loss_mask: [], behaviour_logprobs: [], version_spans: [], answer, reward: question.answers.length ? (correct ? 1 : 0) : null,
       reward_detail: {exact_match: correct ? 1 : 0, facts_seen: seen.size, facts_total: facts.length, ...(failure ? {failure} : {})},
       finish_reason: 'answer', stats: {turns: turn + 1, tokens: 0, model_tokens: 0, tool_calls: toolCalls.length, wall_ms: Math.max(0, now() - start)},

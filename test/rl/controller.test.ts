@@ -8,17 +8,25 @@ import {resolveAgentTools} from '../../src/agent/resolve-tools.js'
 import type {AgentTools} from '../../src/agent/tools.js'
 import type {TrainMetric} from '../../src/core/records/train-metric.js'
 import type {Trajectory} from '../../src/core/records/trajectory.js'
+import type {Question} from '../../src/core/records/question.js'
 import {trainRl, type RlOptions, type TrainMode} from '../../src/rl/controller.js'
 import {oldestVersion} from '../../src/rl/buffer.js'
+import {loadCheckpoint} from '../../src/model/checkpoint.js'
 import {answerBiasedModel, initTinyModel, replyLogProb, SHORT_FORMAT, tmp, worldQuestions, worldWithIndex} from './rl-setup.js'
 
 let model: string
 let world: string
 let tools: AgentTools
+/** A tiny model that answers one question right or wrong about equally often: every group has reward variance. */
+let biased: string
+let biasedQuestions: Question[]
 
 before(async () => {
   ;[model, world] = await Promise.all([initTinyModel(), worldWithIndex()])
   tools = await resolveAgentTools({search: world})
+  const question = worldQuestions(1)[0]!
+  biased = await answerBiasedModel(model, question.question, question.answers[0]!, 'Osk Brenn')
+  biasedQuestions = Array.from({length: 6}, (_, i) => ({...question, id: `${question.id}-copy${i}`}))
 })
 
 after(async () => {
@@ -30,8 +38,8 @@ async function run(mode: TrainMode, extra: Partial<RlOptions> = {}): Promise<{me
   const episodes: Trajectory[] = []
   const out = join(tmp(mode), 'run')
   const summary = await trainRl({
-    model, questions: worldQuestions(6), tools, out, mode, samples: 2, batchQuestions: 2, steps: 3, maxStaleness: 1, concurrency: 4,
-    learningRate: 1e-3, backend: 'wasm', episode: {maxTurns: 2, maxTokensPerTurn: 8}, reward: {metric: 'f1'}, seed: 1,
+    model: biased, questions: biasedQuestions, tools, out, mode, samples: 4, batchQuestions: 2, steps: 3, maxStaleness: 1, concurrency: 4,
+    learningRate: 1e-3, backend: 'wasm', episode: {format: SHORT_FORMAT, maxTurns: 1, maxTokensPerTurn: 16}, reward: {metric: 'em'}, seed: 1,
     onMetric: (m) => void metrics.push(m), onEpisode: (t) => void episodes.push(t), warn: () => {}, ...extra,
   })
   return {metrics, episodes, out, summary}
@@ -43,7 +51,7 @@ test('async: versions increase by one per step, every used sample is within η, 
   assert.deepEqual(metrics.map((m) => m.step), [1, 2, 3])
   for (const m of metrics) {
     assert.ok(m.metrics.staleness_max! <= 1, `step ${m.step}: staleness ${m.metrics.staleness_max} > η`)
-    assert.equal(m.metrics.episodes! + 0, 4)
+    assert.equal(m.metrics.episodes! + 0, 8)
     assert.ok(Number.isFinite(m.metrics.loss) && Number.isFinite(m.metrics.grad_norm))
     // The engine's behaviour log-probs and tfjs's proximal ones are the same policy when nothing is stale.
     if (m.metrics.staleness_max === 0) assert.ok(Math.abs(m.metrics.behav_kl!) < 1e-3, `behav_kl ${m.metrics.behav_kl}`)
@@ -88,4 +96,34 @@ test('a rewarded answer becomes more likely, a wrong one less (GRPO + decoupled 
   const after = {right: await replyLogProb(join(out, 'latest'), question.question, `<answer>${right}</answer>`), wrong: await replyLogProb(join(out, 'latest'), question.question, `<answer>${wrong}</answer>`)}
   assert.ok(after.right > before.right + 0.05, `log p(right) ${before.right} → ${after.right}`)
   assert.ok(after.wrong < before.wrong - 0.05, `log p(wrong) ${before.wrong} → ${after.wrong}`)
+})
+
+test('a batch without signal is no update: the version stays and the weights are unchanged', async () => {
+  const metrics: TrainMetric[] = []
+  const out = join(tmp('no-signal'), 'run')
+  // The random tiny model never answers in 8 tokens: every reward is equal, every advantage 0.
+  await trainRl({
+    model, questions: worldQuestions(4), tools, out, mode: 'sync', samples: 2, batchQuestions: 2, steps: 2, concurrency: 4,
+    learningRate: 1e-2, backend: 'wasm', episode: {maxTurns: 1, maxTokensPerTurn: 8}, reward: {metric: 'f1'}, seed: 1,
+    onMetric: (m) => void metrics.push(m), warn: () => {},
+  })
+  assert.deepEqual(metrics.map((m) => [m.step, m.policy_version, m.metrics.update_skipped]), [[1, 0, 1], [2, 0, 1]])
+  const before = await loadCheckpoint(model)
+  const after = await loadCheckpoint(join(out, 'latest'))
+  for (const [name, t] of before.weights) assert.deepEqual(after.weights.get(name)!.data, t.data, `${name} changed without signal`)
+})
+
+test('--drop-zero-variance samples on past groups without signal, and says so when none can ever form a batch', async () => {
+  const out = join(tmp('dynamic'), 'run')
+  await assert.rejects(trainRl({
+    model, questions: worldQuestions(4), tools, out, mode: 'sync', samples: 2, batchQuestions: 1, steps: 1, concurrency: 8,
+    backend: 'wasm', episode: {maxTurns: 1, maxTokensPerTurn: 4}, reward: {metric: 'f1'}, advantages: {dropZeroVariance: true}, seed: 1, warn: () => {},
+  }), /no-signal|equal rewards/)
+  const metrics: TrainMetric[] = []
+  await trainRl({
+    model: biased, questions: biasedQuestions, tools, out: join(tmp('dynamic-ok'), 'run'), mode: 'sync', samples: 4, batchQuestions: 2, steps: 2, concurrency: 8,
+    learningRate: 1e-3, backend: 'wasm', episode: {format: SHORT_FORMAT, maxTurns: 1, maxTokensPerTurn: 16}, reward: {metric: 'em'}, advantages: {dropZeroVariance: true}, seed: 3,
+    onMetric: (m) => void metrics.push(m), warn: () => {},
+  })
+  assert.ok(metrics.every((m) => m.metrics.zero_variance_groups === 0 && m.policy_version === m.step), JSON.stringify(metrics.map((m) => m.metrics)))
 })

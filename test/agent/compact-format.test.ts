@@ -1,0 +1,85 @@
+// The compact agent format (decision 0940): its parser, its search view, the search-only world oracle that writes
+// its demonstrations, and their export as SFT examples without thoughts.
+import {after, before, test} from 'node:test'
+import assert from 'node:assert/strict'
+import {agentFormat, ASEARCHER_FORMAT, COMPACT_FORMAT} from '../../src/agent/formats.js'
+import {resolveAgentTools} from '../../src/agent/resolve-tools.js'
+import type {AgentTools} from '../../src/agent/tools.js'
+import {Oracle} from '../../src/world/oracle.js'
+import {loadWorld} from '../../src/world/load.js'
+import {trajectoryToSft} from '../../src/export/trajectory-to-sft.js'
+import {worldQuestions, worldWithIndex} from '../rl/rl-setup.js'
+
+let tools: AgentTools
+let worldDir: string
+
+before(async () => {
+  worldDir = await worldWithIndex()
+  tools = await resolveAgentTools({search: worldDir})
+})
+after(async () => {
+  await tools.close()
+})
+
+test('compact: the question alone as prompt, search and answer only, no <think>', () => {
+  const f = agentFormat('compact')
+  assert.equal(f, COMPACT_FORMAT)
+  assert.deepEqual(f.template, {system: '', user: '{question}'})
+  assert.deepEqual(f.tools, ['search'])
+  assert.equal(f.thoughts, false)
+  assert.deepEqual(f.parse('<search>Quiet Engine</search>', false), {kind: 'search', queries: ['Quiet Engine'], raw: '<search>Quiet Engine</search>'})
+  assert.equal(f.parse('<access>http://x</access>', false).kind, 'malformed')
+})
+
+test('an unclosed tag closed by another tag is malformed, not an answer with the stray tag in it', () => {
+  for (const f of [ASEARCHER_FORMAT, COMPACT_FORMAT]) {
+    const a = f.parse('<answer>194 novel</search>', false)
+    assert.equal(a.kind, 'malformed')
+    assert.match((a as {problem: string}).problem, /Close it with <\/answer>/)
+    // A reply that simply ended (a server stripped the stop string) is still an answer.
+    assert.deepEqual(f.parse('<answer>Veloria', false), {kind: 'answer', answer: 'Veloria', raw: '<answer>Veloria'})
+  }
+})
+
+test('the compact search view: at most 3 hits, title and the opening of the text, no URLs', async () => {
+  const session = tools.session()
+  const r = await session.search('Anika Haresdane', undefined, COMPACT_FORMAT.searchView)
+  const lines = r.text.split('\n')
+  assert.equal(lines.length, 3)
+  assert.match(lines[0]!, /^\[1\] Anika Haresdane: Anika Haresdane \(born 1957\) is a writer/)
+  assert.ok(!r.text.includes('URL:') && !r.text.includes('http://'))
+  for (const line of lines) assert.ok(line.length <= 160 + 60, line)
+  // The default view is unchanged: URLs and snippets for every hit.
+  assert.match((await tools.session().search('Anika Haresdane')).text, /URL: http:\/\/world\.local\/wiki\/Anika_Haresdane\.html/)
+})
+
+test('the search-only oracle solves from result lists, searches only names it was shown, and exports without thoughts', async () => {
+  const {world} = await loadWorld(worldDir)
+  const questions = worldQuestions(40)
+  let solved = 0
+  let unjustified = 0
+  for (const q of questions) {
+    const t = await new Oracle({world, search: tools.search, reader: tools.reader!, tools, format: COMPACT_FORMAT, now: () => 0}).solve(q)
+    assert.equal(t.format, 'compact')
+    assert.ok(t.tool_calls.every((c) => c.name === 'search'))
+    const replies = t.messages.filter((m) => m.role === 'assistant').map((m) => m.content)
+    assert.ok(replies.every((r) => !r.includes('<think>')), replies.join(' | '))
+    // Every name searched after the first is in the question or an earlier observation.
+    const seen = [q.question]
+    t.messages.forEach((m) => {
+      if (m.role === 'tool') seen.push(m.content)
+      const query = /^<search>(.+)<\/search>$/.exec(m.role === 'assistant' ? m.content : '')?.[1]
+      if (query && seen.length > 1) assert.ok(seen.some((s) => s.includes(query.split(' ')[0]!)), `${query} was never shown`)
+    })
+    if (t.reward === 1) {
+      solved++
+      const sft = trajectoryToSft(t, {minReward: 1})
+      assert.equal(sft.kind, 'example')
+      const ex = (sft as {example: {messages: Array<{role: string; content: string}>}}).example
+      assert.deepEqual(ex.messages[0], {role: 'user', content: q.question})
+      assert.match(ex.messages.at(-1)!.content, /^<answer>.+<\/answer>$/)
+    } else if (String(t.reward_detail?.failure ?? '').includes('not shown')) unjustified++
+  }
+  assert.ok(solved >= 22, `${solved}/40 solved`)
+  assert.ok(unjustified >= 1, 'no question needed a name no result showed (the check never fired)')
+})
