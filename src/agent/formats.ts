@@ -107,10 +107,11 @@ export const ASEARCHER_FORMAT: AgentFormat = tagFormat('asearcher', ASEARCHER_TE
 export const SEARCH_R1_FORMAT: AgentFormat = tagFormat('search-r1', SEARCH_R1_TEMPLATE, ['search'])
 /**
  * Compact: for small models trained here (decision 0940). The question alone as the prompt, no <think>, search
- * only, and each search shows the first hits' titles with the opening of their text (no URLs: there is nothing to
- * open). An episode is ~100–200 tokens where ASearcher's prompt alone is 428.
+ * only, and each search shows the top two hits' titles with the opening of their text (120 characters; no URLs:
+ * there is nothing to open) — a short fact sheet per search. An episode is ~150–300 tokens where ASearcher's prompt
+ * alone is 428.
  */
-export const COMPACT_FORMAT: AgentFormat = tagFormat('compact', COMPACT_TEMPLATE, ['search'], {searchView: {maxHits: 3, snippetChars: 160, urls: false, lead: true}, thoughts: false})
+export const COMPACT_FORMAT: AgentFormat = tagFormat('compact', COMPACT_TEMPLATE, ['search'], {searchView: {maxHits: 2, snippetChars: 120, urls: false, lead: true}, thoughts: false})
 
 const TOOL_USAGE = 'Use <tool_call>{"name": "web_search", "arguments": {"query": ["..."]}}</tool_call>, <tool_call>{"name": "browse_webpage", "arguments": {"url_list": ["..."]}}</tool_call>, or <answer>answer</answer>.'
 
