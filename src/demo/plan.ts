@@ -1,6 +1,8 @@
 // The stages of `ars demo` on the embedded default: synthesize hard questions from seeds with the KB engine,
-// filter them, evaluate the committed tiny policy, train it with asynchronous RL on the result, evaluate again
-// and compare. Every stage is an ars command line (see pipeline.ts); this file only decides the arguments.
+// filter them, evaluate the committed SFT policy (it searches, in the compact agent format), train it with
+// asynchronous RL on the result and world train questions, evaluate again and compare; then score the committed RL
+// policy on the same questions, so the demo shows a measured gain even when its live budget is small. Every stage
+// is an ars command line (see pipeline.ts); this file only decides the arguments.
 import {createReadStream} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -10,8 +12,10 @@ import type {DemoStage} from './pipeline.js'
 export interface DemoPlanOptions {
   /** World folder (default datasets/world-small). */
   world: string
-  /** Starting policy: a model folder (default datasets/policy-tiny). */
+  /** Starting policy: a model folder (default datasets/policy-search-sft). */
   policy: string
+  /** The committed RL policy scored against the starting one (default datasets/policy-search-rl; none: skipped). */
+  committed?: string
   out: string
   /** Seeds synthesized (the first N of the world's seeds.jsonl). */
   seeds: number
@@ -26,7 +30,10 @@ export interface DemoPlanOptions {
   seed: number
 }
 
-export const DEMO_DEFAULTS = {seeds: 24, trainQuestions: 24, steps: 4, samples: 4, evalLimit: 40, seed: 0} as const
+export const DEMO_DEFAULTS = {seeds: 24, trainQuestions: 200, steps: 8, samples: 8, evalLimit: 160, seed: 0} as const
+
+/** What the policies were trained in (decision 0940): the agent format, turns and reply budget of every stage. */
+const AGENT = ['--max-turns', '6'] as const
 
 async function headLines(file: string, n: number): Promise<string[]> {
   const lines: string[] = []
@@ -48,8 +55,8 @@ export function demoPlan(o: DemoPlanOptions): DemoStage[] {
   const run = p('run')
   const seed = String(o.seed)
   const evalArgs = (model: string, file: string, report: string) => [
-    'eval', '--bench', 'world-test', '--world', o.world, '--model', model, '--search', o.world,
-    '--limit', String(o.evalLimit), '--concurrency', '4', '--out', file, '--resume', '--report', report,
+    'eval', '--bench', 'world-test', '--world', o.world, '--model', model, '--search', o.world, '--agent-format', 'compact', ...AGENT,
+    '--limit', String(o.evalLimit), '--concurrency', '8', '--out', file, '--resume', '--report', report,
   ]
   return [
     {
@@ -92,9 +99,10 @@ export function demoPlan(o: DemoPlanOptions): DemoStage[] {
     {
       name: 'train',
       quietable: true,
-      about: `${o.steps} steps of asynchronous RL (GRPO groups of ${o.samples}, decoupled PPO) on the filtered questions`,
+      about: `${o.steps} steps of asynchronous RL (GRPO groups of ${o.samples}, decoupled PPO; a batch without reward variance is no update) on the filtered and world train questions`,
       args: ['train', '--model', o.policy, '--questions', train, '--questions', p('world-train.jsonl'), '--search', o.world, '--out', run,
-        '--steps', String(o.steps), '--samples', String(o.samples), '--mode', 'async', '--seed', seed, '--resume'],
+        '--format', 'compact', ...AGENT, '--max-tokens-per-turn', '48', '--lr', '5e-4',
+        '--steps', String(o.steps), '--samples', String(o.samples), '--concurrency', '16', '--mode', 'async', '--seed', seed, '--resume'],
       stdout: p('metrics.jsonl'),
       outputs: [join(run, 'latest')],
     },
@@ -108,9 +116,25 @@ export function demoPlan(o: DemoPlanOptions): DemoStage[] {
     {
       name: 'compare',
       about: 'paired bootstrap comparison of before and after',
-      args: ['eval', 'compare', p('eval-before.jsonl'), p('eval-after.jsonl')],
+      args: ['eval', 'compare', p('eval-before.jsonl'), p('eval-after.jsonl'), '--seed', seed],
       stdout: p('compare.txt'),
       outputs: [],
     },
+    ...(o.committed ? [
+      {
+        name: 'eval-committed',
+        quietable: true,
+        about: 'score the committed RL policy (a longer run of the same recipe) on the same questions',
+        args: evalArgs(o.committed, p('eval-committed.jsonl'), p('report-committed')),
+        outputs: [p('eval-committed.jsonl'), p('report-committed')],
+      },
+      {
+        name: 'compare-committed',
+        about: 'paired bootstrap comparison of the starting policy and the committed RL policy',
+        args: ['eval', 'compare', p('eval-before.jsonl'), p('eval-committed.jsonl'), '--seed', seed],
+        stdout: p('compare-committed.txt'),
+        outputs: [],
+      },
+    ] : []),
   ]
 }

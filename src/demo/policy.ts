@@ -1,9 +1,15 @@
-// Where the committed tiny policy lives (trained by ars on the embedded world; see datasets/policy-tiny/README.md).
+// Where the committed policies live (trained by ars on the embedded world; scripts/train-search-policy.sh and the
+// policies' READMEs say how): the SFT policy the demo starts from and the RL policy it is compared with.
 import {dirname, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-/** dist/src/demo → the package root's datasets/policy-tiny. */
-export const DEFAULT_POLICY_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'datasets', 'policy-tiny')
+const DATASETS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'datasets')
+
+/** dist/src/demo → the package root's datasets/policy-search-sft. */
+export const DEFAULT_POLICY_DIR = resolve(DATASETS, 'policy-search-sft')
+
+/** The committed RL policy (the same recipe run longer), scored against the starting one. */
+export const COMMITTED_RL_DIR = resolve(DATASETS, 'policy-search-rl')
 
 /** The embedded world shipped with the package. */
-export const PACKAGE_WORLD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'datasets', 'world-small')
+export const PACKAGE_WORLD_DIR = resolve(DATASETS, 'world-small')

@@ -2,6 +2,8 @@
 // training, and the reward over training steps — read back from the stage files, so a resumed demo reports the same.
 import {existsSync} from 'node:fs'
 import {readJsonl} from '../core/jsonl.js'
+import type {EvalResult} from '../core/records/index.js'
+import {compareResults} from '../eval/compare.js'
 
 export interface DemoSummary {
   seeds: number
@@ -16,6 +18,36 @@ export interface DemoSummary {
   zeroVarianceGroups: number
   /** Groups trained on, over all steps. */
   groups: number
+  /** Optimiser steps that changed the policy (a batch without reward variance is no update). */
+  updates: number
+  /** EM of after − before with its paired-bootstrap 95 % interval (live: this demo's own RL run). */
+  live?: EmDelta
+  /** The same for the committed RL policy against the starting one (a longer run of the same recipe). */
+  committed?: EmDelta
+}
+
+export interface EmDelta {
+  pairs: number
+  a: number
+  b: number
+  delta: number
+  low: number
+  high: number
+}
+
+async function readResults(file: string): Promise<EvalResult[]> {
+  const rows: EvalResult[] = []
+  if (!existsSync(file)) return rows
+  for await (const {value} of readJsonl(file)) rows.push(value as EvalResult)
+  return rows
+}
+
+/** EM delta B − A over matched questions, with the paired bootstrap interval `ars eval compare` prints (seeded). */
+async function emDelta(a: string, b: string, seed: number): Promise<EmDelta | undefined> {
+  const [ra, rb] = await Promise.all([readResults(a), readResults(b)])
+  if (!ra.length || !rb.length) return undefined
+  const row = compareResults(ra, rb, {seed}).find((r) => r.metric === 'em')
+  return row ? {pairs: row.pairs, a: row.a, b: row.b, delta: row.delta, low: row.low, high: row.high} : undefined
 }
 
 async function countLines(file: string): Promise<number> {
@@ -41,23 +73,29 @@ async function meanScores(file: string): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(sums).map(([k, [s, n]]) => [k, (100 * s) / n]))
 }
 
-async function trainingCurve(file: string): Promise<{rewards: number[]; zeroVarianceGroups: number; groups: number}> {
-  const out = {rewards: [] as number[], zeroVarianceGroups: 0, groups: 0}
+async function trainingCurve(file: string): Promise<{rewards: number[]; zeroVarianceGroups: number; groups: number; updates: number}> {
+  const out = {rewards: [] as number[], zeroVarianceGroups: 0, groups: 0, updates: 0}
   if (!existsSync(file)) return out
   for await (const {value} of readJsonl(file)) {
     const m = (value as {metrics?: Record<string, number>}).metrics ?? {}
     if (typeof m.reward_mean === 'number') out.rewards.push(m.reward_mean)
     out.zeroVarianceGroups += m.zero_variance_groups ?? 0
     out.groups += m.groups ?? m.batch_questions ?? 0
+    if (!m.update_skipped) out.updates++
   }
   return out
 }
 
-export async function summarize(files: {seeds: string; synth: string; train: string; before: string; after: string; metrics: string}): Promise<DemoSummary> {
-  const {rewards, zeroVarianceGroups, groups} = await trainingCurve(files.metrics)
+export async function summarize(files: {seeds: string; synth: string; train: string; before: string; after: string; metrics: string; committed?: string}, seed = 0): Promise<DemoSummary> {
+  const {rewards, zeroVarianceGroups, groups, updates} = await trainingCurve(files.metrics)
+  const live = await emDelta(files.before, files.after, seed)
+  const committed = files.committed ? await emDelta(files.before, files.committed, seed) : undefined
   return {
     zeroVarianceGroups,
     groups,
+    updates,
+    ...(live ? {live} : {}),
+    ...(committed ? {committed} : {}),
     seeds: await countLines(files.seeds),
     synthesized: await countLines(files.synth),
     kept: await countLines(files.train),
@@ -78,5 +116,8 @@ export function formatSummary(s: DemoSummary): string {
     `eval:   metric   before   after`,
     ...metrics.map((k) => `        ${k.padEnd(8)} ${score(s.before, k)}  ${score(s.after, k)}`),
   ]
+  const delta = (d: EmDelta): string => `EM ${d.a.toFixed(1)} → ${d.b.toFixed(1)} (${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(1)} points, 95 % CI [${d.low.toFixed(1)}, ${d.high.toFixed(1)}], ${d.pairs} questions; ${d.low > 0 || d.high < 0 ? 'the interval excludes 0' : 'the interval includes 0: not significant'})`
+  if (s.live) lines.push(`live:   this run's RL (${s.updates} of ${s.steps} steps updated the policy): ${delta(s.live)}`)
+  if (s.committed) lines.push(`committed: datasets/policy-search-rl (the same recipe run longer, scored live here): ${delta(s.committed)}`)
   return lines.join('\n')
 }
