@@ -21,6 +21,7 @@ import {loadCheckpoint, type Checkpoint} from '../model/checkpoint.js'
 import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
 import {groupAdvantages, type AdvantageOptions} from './advantages.js'
 import {GroupBuffer} from './buffer.js'
+import {episodeMetrics} from './episode-metrics.js'
 import type {PpoLossOptions, PpoMicroBatch} from './ppo-loss.js'
 import {LocalPolicyUpdater, WorkerPolicyUpdater, type PolicyUpdater, type PolicyUpdaterInit} from './policy-updater.js'
 import {fingerprint, modelConfigHash, RunDir, type TrainerState} from './run-dir.js'
@@ -332,6 +333,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         train_s: trainSeconds,
         publish_s: publishSeconds,
         policy_version: version,
+        ...episodeMetrics({episodes: all, staleness: batch.staleness, groups: scored.length, zeroVarianceGroups: scored.filter((g) => g.zeroVariance).length}),
       }
       const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
       await o.onMetric?.(record)
