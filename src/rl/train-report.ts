@@ -117,7 +117,11 @@ export function trainCharts(d: TrainReportData): [string, string][] {
   return charts
 }
 
-const num = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '—' : formatTick(Number(v.toPrecision(digits))))
+const num = (v: number | undefined, digits = 3): string => {
+  if (v === undefined || !Number.isFinite(v)) return '—'
+  if (Number.isInteger(v) || Math.abs(v) >= 1e4) return formatTick(v)
+  return String(Number(v.toPrecision(digits)))
+}
 const pct = (v: number | undefined): string => (v === undefined ? '—' : (100 * v).toFixed(1))
 
 /** Columns of the per-step table: the ones this kind of run records. */
@@ -159,7 +163,7 @@ function summaryTable(d: TrainReportData): Table {
     const best = d.evals.reduce((a, e) => (e.em > a.em ? e : a), e0)
     rows.push([`held-out EM (step ${e0.step} → ${e1.step}, n=${e1.questions})`, `${pct(e0.em)} → ${pct(e1.em)} %`], ['best held-out EM', `${pct(best.em)} % at step ${best.step}`])
   }
-  return {head: ['', ''], rows}
+  return {head: ['figure', 'value'], rows}
 }
 
 function evalTable(d: TrainReportData): Table {
@@ -203,7 +207,7 @@ export function renderTrainMarkdown(d: TrainReportData, title: string): string {
 }
 
 function htmlTable(t: Table, cls = ''): string {
-  const head = t.head.some((h) => h !== '') ? `<thead><tr>${t.head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` : ''
+  const head = `<thead><tr>${t.head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`
   return `<table${cls ? ` class="${cls}"` : ''}>${head}<tbody>\n${t.rows.map((r) => `<tr>${r.map((c, i) => `<td${i > 0 ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('\n')}\n</tbody></table>`
 }
 
