@@ -72,6 +72,14 @@ export function formatTick(v: number): string {
   return v.toPrecision(2).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '')
 }
 
+/** The smallest of 1, 2, 2.5, 5 × 10^k that is ≥ `raw`. */
+export function niceStep(raw: number): number {
+  if (!(raw > 0) || !Number.isFinite(raw)) return 1
+  const power = 10 ** Math.floor(Math.log10(raw))
+  const m = raw / power
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * power
+}
+
 /**
  * Lines over a numeric x (training steps) as an SVG string: one or more series, each with an optional band,
  * a legend, and y from `yMin` (default min(0, data)) to `yMax` (default data max + 10 %). Every point carries a
@@ -92,16 +100,22 @@ export function seriesChart(series: readonly Series[], options: {title: string; 
   const xMax = xs.length ? Math.max(xMin + 1, ...xs) : 1
   const dataMin = ys.length ? Math.min(...ys) : 0
   const dataMax = ys.length ? Math.max(...ys) : 1
-  const yMin = options.yMin ?? Math.min(0, dataMin - 0.1 * Math.abs(dataMin))
-  let yMax = options.yMax ?? dataMax + 0.1 * Math.max(Math.abs(dataMax - yMin), 1e-9)
+  // Round the axis out to a 1-2-5 step so the four gridlines read as round numbers.
+  const rawMin = options.yMin ?? Math.min(0, dataMin)
+  let rawMax = options.yMax ?? dataMax
+  if (!(rawMax > rawMin)) rawMax = rawMin + (Math.abs(rawMin) || 1)
+  const tick = niceStep((rawMax - rawMin) / 4)
+  const yMin = options.yMin ?? Math.floor(rawMin / tick) * tick
+  let yMax = options.yMax ?? Math.max(yMin + 4 * tick, Math.ceil(rawMax / tick) * tick)
   if (!(yMax > yMin)) yMax = yMin + 1
   const px = (x: number): number => left + ((x - xMin) / (xMax - xMin)) * plotW
   const py = (y: number): number => top + plotH - (plotH * (Math.min(yMax, Math.max(yMin, y)) - yMin)) / (yMax - yMin)
   const parts: string[] = []
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(options.title)}" font-family="sans-serif" font-size="11">`)
   parts.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${esc(options.title)}</text>`)
-  for (let i = 0; i <= 4; i++) {
-    const v = yMin + ((yMax - yMin) * i) / 4
+  const gridStep = (yMax - yMin) / tick <= 10 ? tick : (yMax - yMin) / 4
+  for (let i = 0; yMin + i * gridStep <= yMax + gridStep * 1e-6; i++) {
+    const v = yMin + i * gridStep
     parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" stroke="#ddd"/>`)
     parts.push(`<text x="${left - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end" fill="#555">${esc(formatTick(Number(v.toPrecision(3))))}</text>`)
   }

@@ -59,9 +59,13 @@ async function oracleAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
  * The agent over a model and tools that are already open (the caller owns and closes them): `ars eval` uses it
  * through makeAnswerer, and training (`--eval-every`) with its in-process engine on the current weights.
  */
-export async function agentAnswerer(model: LanguageModel, tools: AgentTools, episode: Omit<EpisodeOptions, 'model' | 'tools' | 'seed' | 'sampleIndex' | 'signal' | 'reward'>): Promise<Answerer> {
+export async function agentAnswerer(model: LanguageModel, tools: AgentTools, episode: Omit<EpisodeOptions, 'model' | 'tools' | 'seed' | 'sampleIndex' | 'signal' | 'reward'>, onTrajectory?: (t: Trajectory) => void): Promise<Answerer> {
   const {runEpisode} = await import('../agent/loop.js')
-  return async (question, sample) => answerFromTrajectory(await runEpisode(question, {...episode, model, tools, seed: sample.seed, sampleIndex: sample.index, signal: sample.signal, reward: null}))
+  return async (question, sample) => {
+    const t = await runEpisode(question, {...episode, model, tools, seed: sample.seed, sampleIndex: sample.index, signal: sample.signal, reward: null})
+    onTrajectory?.(t)
+    return answerFromTrajectory(t)
+  }
 }
 
 export async function makeAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {

@@ -110,7 +110,9 @@ export class HeldOutEvaluator {
   async evaluate(at: {step: number; policyVersion: number; timeMs: number}, model: LanguageModel, tools: AgentTools, episode: Omit<EpisodeOptions, 'model' | 'tools' | 'seed' | 'sampleIndex' | 'signal' | 'reward'>, signal?: AbortSignal): Promise<TrainMetric> {
     const [{agentAnswerer}, {runEval}] = await Promise.all([import('../eval/agent-answerer.js'), import('../eval/run.js')])
     const started = performance.now()
-    const answer = await agentAnswerer(model, tools, {...episode, temperature: 0})
+    // Which policy versions sampled the answers: all equal to the step's version unless something published meanwhile.
+    const versions: number[] = []
+    const answer = await agentAnswerer(model, tools, {...episode, temperature: 0}, (t) => versions.push(...t.version_spans.map((v) => v.version)))
     const results: EvalResult[] = []
     const score = {benchmark: 'held-out', split: basename(this.spec.source), model: `${basename(this.#run.dir)}@step-${at.step}`, search: '', seed: this.spec.seed ?? 0, metrics: ['em', 'f1']}
     for await (const r of runEval(this.spec.questions, {answerer: answer, score, concurrency: this.spec.concurrency ?? 8, ...(signal ? {signal} : {})})) results.push(r)
@@ -122,7 +124,7 @@ export class HeldOutEvaluator {
     await rename(`${file}.tmp`, file)
     const record = await this.#run.appendMetric({
       type: 'train_metric', version: 1, run: basename(this.#run.dir), step: at.step, policy_version: at.policyVersion, time_ms: at.timeMs,
-      metrics: heldOutMetrics(results, seconds), meta: {kind: 'eval', questions: this.spec.source, results: join(EVALS_DIR, `${checkpointName(at.step)}.jsonl`)},
+      metrics: {...heldOutMetrics(results, seconds), ...(versions.length ? {eval_version_min: Math.min(...versions), eval_version_max: Math.max(...versions)} : {})}, meta: {kind: 'eval', questions: this.spec.source, results: join(EVALS_DIR, `${checkpointName(at.step)}.jsonl`)},
     })
     this.#done.add(at.step)
     return record
