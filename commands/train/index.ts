@@ -3,6 +3,7 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
 import {backendFlag} from '../_shared/tfjs-flags.js'
+import {heldOutFlags, heldOutFromFlags} from '../_shared/held-out-flags.js'
 import {DataError, UsageError} from '../../src/core/errors.js'
 import {readJsonl} from '../../src/core/jsonl.js'
 import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, type Question} from '../../src/core/records/index.js'
@@ -56,6 +57,7 @@ export default class Train extends ArsCommand {
     'ars train --model models/tiny --questions world/questions/train.jsonl --search world/ --out runs/r1 --steps 100',
     'ars train --model models/tiny --questions train.jsonl --search world/index --out runs/r1 --mode sync --samples 4 --batch-questions 2 --steps 10',
     'ars train --model models/tiny --questions train.jsonl --search world/ --out runs/r1 --steps 200 --resume',
+    'ars train --model datasets/policy-tiny --questions world/questions/train.jsonl --search world/ --out runs/r2 --steps 40 --eval-every 10 --eval-questions world/questions/dev.jsonl --eval-limit 40 && ars train report runs/r2',
   ]
 
   static override flags = {
@@ -95,6 +97,7 @@ export default class Train extends ArsCommand {
     force: Flags.boolean({default: false, description: 'Delete an existing run in --out and start over.'}),
     threads: Flags.integer({default: 1, min: 1, description: 'onnxruntime intra-op threads for generation.'}),
     backend: backendFlag,
+    ...heldOutFlags,
     seed: sharedFlags.seed,
     quiet: sharedFlags.quiet,
   }
@@ -116,6 +119,7 @@ export default class Train extends ArsCommand {
     if (!existsSync(join(flags.model, 'tokenizer.json'))) throw new UsageError(`--model ${flags.model}: no tokenizer.json; training needs the model's tokenizer to build token-level episodes`, {code: 'tokenizer', fix: 'Use a model folder with tokenizer.json (ars model init --tokenizer world …).'})
     const warn = (m: string): void => void process.stderr.write(`warning: ${m}\n`)
     const questions = await readQuestions(flags.questions, flags['skip-unanswerable'], warn)
+    const heldOut = await heldOutFromFlags(flags, flags.concurrency, flags.seed)
     const format = agentFormat(flags.format)
     const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k']})
 
@@ -152,9 +156,10 @@ export default class Train extends ArsCommand {
         flags: {save_every: flags['save-every'], keep: flags.keep, concurrency: flags.concurrency, questions: flags.questions, search: flags.search, model: flags.model},
         onMetric: (m) => void process.stdout.write(`${JSON.stringify(m)}\n`),
         progress: drawer.callback,
+        ...(heldOut ? {heldOut} : {}),
       })
       drawer.stop()
-      if (!flags.quiet) process.stderr.write(`train: step ${summary.step}, policy version ${summary.policyVersion}, ${summary.episodes} episodes, ${summary.droppedStale} stale samples dropped, ${summary.wallSeconds.toFixed(1)} s; checkpoint ${summary.checkpointStep ?? 'none'} in ${summary.dir}\n`)
+      if (!flags.quiet) process.stderr.write(`train: step ${summary.step}, policy version ${summary.policyVersion}, ${summary.episodes} episodes, ${summary.droppedStale} stale samples dropped, ${summary.wallSeconds.toFixed(1)} s; checkpoint ${summary.checkpointStep ?? 'none'} in ${summary.dir}; report ${summary.dir}/report.html\n`)
     } finally {
       offInterrupt()
       drawer.stop()

@@ -1,6 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
 import {backendFlag} from '../_shared/tfjs-flags.js'
+import {heldOutFlags, heldOutFromFlags} from '../_shared/held-out-flags.js'
+import {agentFormat, FORMAT_NAMES} from '../../src/agent/formats.js'
+import type {AgentTools} from '../../src/agent/tools.js'
 import {UsageError} from '../../src/core/errors.js'
 import {SCHEDULES, type Schedule} from '../../src/rl/schedule.js'
 import {runSft} from '../../src/rl/sft.js'
@@ -20,6 +23,7 @@ export default class TrainSft extends ArsCommand {
     'ars export runs/traj.jsonl --format sft-jsonl | ars train sft --model models/tiny --out runs/sft1 --epochs 3',
     'ars train sft --model models/tiny --out runs/sft1 --lr 3e-3 --save-every 50 data/sft.jsonl',
     'ars train sft --model models/tiny --out runs/sft1 --resume data/sft.jsonl && ars eval --model runs/sft1/latest --bench world',
+    'ars train sft --model datasets/policy-tiny --out runs/sft2 --eval-every 50 --eval-questions world/questions/dev.jsonl --eval-limit 40 --search world/ data/sft.jsonl && ars train report runs/sft2',
   ]
 
   static override strict = false
@@ -44,6 +48,12 @@ export default class TrainSft extends ArsCommand {
     resume: Flags.boolean({default: false, description: 'Continue the run in --out from its newest checkpoint (same data and settings).'}),
     force: Flags.boolean({default: false, description: 'Delete the run in --out and start over.'}),
     backend: backendFlag,
+    ...heldOutFlags,
+    search: Flags.string({char: 's', description: 'Tools of the held-out evaluation (--eval-every): index folder, world folder, retrieval-server URL, serper: or searxng:URL.'}),
+    format: Flags.option({options: FORMAT_NAMES, default: 'asearcher' as (typeof FORMAT_NAMES)[number], description: 'Agent format of the held-out evaluation (the one the data teaches).'})(),
+    'max-turns': Flags.integer({default: 32, min: 1, description: 'Turn limit per held-out episode.'}),
+    'max-tokens-per-turn': Flags.integer({default: 1024, min: 1, description: 'Tokens per model reply in held-out episodes.'}),
+    'eval-concurrency': Flags.integer({default: 8, min: 1, description: 'Held-out episodes in flight.'}),
     input: sharedFlags.input,
     'on-invalid': sharedFlags.onInvalid,
     'allow-empty': sharedFlags.allowEmpty,
@@ -65,6 +75,13 @@ export default class TrainSft extends ArsCommand {
       {message: 'finishing this step and saving a checkpoint (Ctrl-C again to quit without saving)', action: () => stop.abort()},
       {message: 'quitting; --resume continues from the last checkpoint'},
     )
+    const heldOutSpec = await heldOutFromFlags(flags, flags['eval-concurrency'], flags.seed)
+    if (heldOutSpec && !flags.search) throw new UsageError('--eval-every needs --search: the held-out episodes search with the tools the agent was trained for', {code: 'flag', fix: 'Add --search DIR (a world folder or an index), e.g. --search datasets/world-small.'})
+    let tools: AgentTools | undefined
+    if (heldOutSpec && flags.search) {
+      const {resolveAgentTools} = await import('../../src/agent/resolve-tools.js')
+      tools = await resolveAgentTools({search: flags.search})
+    }
     const drawer = this.progress(flags.quiet)
     let summary
     try {
@@ -91,6 +108,7 @@ export default class TrainSft extends ArsCommand {
         policy: this.invalidPolicy(flags['on-invalid']),
         progress: drawer.callback,
         signal: stop.signal,
+        ...(heldOutSpec && tools ? {heldOut: {spec: heldOutSpec, tools, episode: {format: agentFormat(flags.format), maxTurns: flags['max-turns'], maxTokensPerTurn: flags['max-tokens-per-turn']}}} : {}),
         onMetric: (metric) => new Promise<void>((resolve) => {
           if (process.stdout.write(`${JSON.stringify(metric)}\n`)) resolve()
           else process.stdout.once('drain', resolve)
@@ -99,6 +117,7 @@ export default class TrainSft extends ArsCommand {
     } finally {
       offInterrupt()
       drawer.stop()
+      await tools?.close()
     }
     const d = summary.data
     const parts = [
@@ -108,7 +127,7 @@ export default class TrainSft extends ArsCommand {
     ]
     process.stderr.write(`${parts.join(', ')}\n`)
     process.stderr.write(`data: ${d.records} records (${d.sftExamples} sft_example, ${d.trajectories} trajectory, ${d.trajectoryFallbacks} of them rendered from messages); trained on ${d.samples}; dropped ${d.droppedTooLong} longer than --max-seq-len, ${d.noTargets} without targets, ${d.zeroWeight} with weight 0\n`)
-    process.stderr.write(`checkpoint: ${summary.checkpoint ?? 'none'} (latest: ${summary.run}/latest)\n`)
+    process.stderr.write(`checkpoint: ${summary.checkpoint ?? 'none'} (latest: ${summary.run}/latest); report: ${summary.run}/report.html, report.md\n`)
     process.stderr.write(`${summary.backend}\n`)
     if (summary.interrupted) {
       process.stderr.write(`interrupted at step ${summary.steps}: continue with --resume\n`)

@@ -6,6 +6,7 @@ import {defaultWorldDir} from './benchmarks.js'
 import type {Trajectory} from '../core/records/index.js'
 import type {LanguageModel} from '../llm/language-model.js'
 import type {AgentTools} from '../agent/tools.js'
+import type {EpisodeOptions} from '../agent/loop.js'
 import {isWorldDir, worldTools} from '../agent/resolve-tools.js'
 import {resolveLanguageModel} from './agent-bridge.js'
 import {closedBookAnswerer} from './answerers.js'
@@ -54,14 +55,26 @@ async function oracleAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
   return {answer, close: () => tools.close()}
 }
 
+/**
+ * The agent over a model and tools that are already open (the caller owns and closes them): `ars eval` uses it
+ * through makeAnswerer, and training (`--eval-every`) with its in-process engine on the current weights.
+ */
+export async function agentAnswerer(model: LanguageModel, tools: AgentTools, episode: Omit<EpisodeOptions, 'model' | 'tools' | 'seed' | 'sampleIndex' | 'signal' | 'reward'>, onTrajectory?: (t: Trajectory) => void): Promise<Answerer> {
+  const {runEpisode} = await import('../agent/loop.js')
+  return async (question, sample) => {
+    const t = await runEpisode(question, {...episode, model, tools, seed: sample.seed, sampleIndex: sample.index, signal: sample.signal, reward: null})
+    onTrajectory?.(t)
+    return answerFromTrajectory(t)
+  }
+}
+
 export async function makeAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
   if (spec.model === 'oracle') return oracleAnswerer(spec)
   if (spec.search === 'none') {
     const model = await resolveLanguageModel(spec.model, '--model')
     return {answer: closedBookAnswerer(model, {temperature: spec.temperature}), close: async () => model.close?.()}
   }
-  const [{runEpisode}, {resolveAgentTools}, {agentFormat}] = await Promise.all([
-    import('../agent/loop.js'),
+  const [{resolveAgentTools}, {agentFormat}] = await Promise.all([
     import('../agent/resolve-tools.js'),
     import('../agent/formats.js'),
   ])
@@ -74,20 +87,7 @@ export async function makeAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
     throw error
   }
   const format = spec.format ? agentFormat(spec.format) : undefined
-  const answer: Answerer = async (question, sample) => {
-    const t = await runEpisode(question, {
-      model,
-      tools,
-      temperature: spec.temperature,
-      seed: sample.seed,
-      sampleIndex: sample.index,
-      signal: sample.signal,
-      reward: null,
-      ...(format ? {format} : {}),
-      ...(spec.maxTurns ? {maxTurns: spec.maxTurns} : {}),
-    })
-    return answerFromTrajectory(t)
-  }
+  const answer = await agentAnswerer(model, tools, {temperature: spec.temperature, ...(format ? {format} : {}), ...(spec.maxTurns ? {maxTurns: spec.maxTurns} : {})})
   return {
     answer,
     close: async () => {

@@ -5,56 +5,9 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {EvalResult} from '../core/records/index.js'
 import {summarize, type BenchSummary} from './summary.js'
+import {barChart, COLORS, esc, type Bar} from '../core/svg-charts.js'
 
-export interface Bar {
-  label: string
-  value: number
-  /** Shown above the bar, e.g. n. */
-  note?: string
-}
-
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-const COLORS = ['#3b6ea5', '#e07b39', '#5a9e6f', '#b0503f', '#7b62a8', '#8c6d3f']
-
-/** A bar chart as an SVG string. Values are drawn against [0, yMax]. */
-export function barChart(bars: readonly Bar[], options: {title: string; yLabel: string; yMax?: number; format?: (v: number) => string}): string {
-  const width = 640
-  const height = 300
-  const left = 56
-  const bottom = 64
-  const top = 36
-  const plotW = width - left - 16
-  const plotH = height - top - bottom
-  const max = options.yMax ?? Math.max(1e-9, ...bars.map((b) => b.value)) * 1.1
-  const fmt = options.format ?? ((v: number) => v.toFixed(1))
-  const slot = bars.length > 0 ? plotW / bars.length : plotW
-  const barW = Math.max(4, Math.min(60, slot * 0.7))
-  const parts: string[] = []
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(options.title)}" font-family="sans-serif" font-size="11">`)
-  parts.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${esc(options.title)}</text>`)
-  for (let i = 0; i <= 4; i++) {
-    const v = (max * i) / 4
-    const y = top + plotH - (plotH * i) / 4
-    parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#ddd"/>`)
-    parts.push(`<text x="${left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" fill="#555">${esc(fmt(v))}</text>`)
-  }
-  parts.push(`<text x="14" y="${top + plotH / 2}" transform="rotate(-90 14 ${top + plotH / 2})" text-anchor="middle" fill="#333">${esc(options.yLabel)}</text>`)
-  if (bars.length === 0) parts.push(`<text x="${left + plotW / 2}" y="${top + plotH / 2}" text-anchor="middle" fill="#888">no data</text>`)
-  bars.forEach((b, i) => {
-    const h = Math.max(0, (plotH * Math.min(b.value, max)) / max)
-    const x = left + slot * i + (slot - barW) / 2
-    const y = top + plotH - h
-    parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[i % COLORS.length]}"><title>${esc(`${b.label}: ${fmt(b.value)}${b.note ? ` (${b.note})` : ''}`)}</title></rect>`)
-    parts.push(`<text x="${(x + barW / 2).toFixed(1)}" y="${(y - 4).toFixed(1)}" text-anchor="middle" fill="#222">${esc(fmt(b.value))}</text>`)
-    const lx = x + barW / 2
-    const ly = top + plotH + 14
-    parts.push(`<text x="${lx.toFixed(1)}" y="${ly}" text-anchor="${bars.length > 6 ? 'end' : 'middle'}"${bars.length > 6 ? ` transform="rotate(-35 ${lx.toFixed(1)} ${ly})"` : ''} fill="#222">${esc(b.label)}</text>`)
-    if (b.note && bars.length <= 6) parts.push(`<text x="${lx.toFixed(1)}" y="${ly + 14}" text-anchor="middle" fill="#777">${esc(b.note)}</text>`)
-  })
-  parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`)
-  parts.push('</svg>')
-  return parts.join('\n')
-}
+export {barChart, type Bar}
 
 /** Points (x, y) with a connecting line, e.g. mean score at each turn count. */
 export function lineChart(points: readonly {x: number; y: number; n: number}[], options: {title: string; xLabel: string; yLabel: string; yMax?: number}): string {

@@ -21,6 +21,9 @@ import {loadCheckpoint, type Checkpoint} from '../model/checkpoint.js'
 import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
 import {groupAdvantages, type AdvantageOptions} from './advantages.js'
 import {GroupBuffer} from './buffer.js'
+import {episodeMetrics} from './episode-metrics.js'
+import {HeldOutEvaluator, type HeldOutSpec} from './held-out-eval.js'
+import {writeTrainReport} from './train-report.js'
 import type {PpoLossOptions, PpoMicroBatch} from './ppo-loss.js'
 import {LocalPolicyUpdater, WorkerPolicyUpdater, type PolicyUpdater, type PolicyUpdaterInit} from './policy-updater.js'
 import {fingerprint, modelConfigHash, RunDir, type TrainerState} from './run-dir.js'
@@ -85,6 +88,8 @@ export interface RlOptions {
   warn?: (message: string) => void
   /** Flags recorded in run.json for the reader (not compared on resume). */
   flags?: Record<string, unknown>
+  /** `--eval-every`: the current policy answers held-out questions greedily (same engine, tools and format). */
+  heldOut?: HeldOutSpec
 }
 
 export interface RlSummary {
@@ -289,6 +294,20 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     }
   })()
 
+  const heldOut = o.heldOut ? await HeldOutEvaluator.open(o.heldOut, run) : undefined
+  // Held-out evaluation runs in the trainer loop, so no version is published while it runs; it draws on no random
+  // state of the run and consumes no group, so training is unchanged (and a kill cuts its line with its step).
+  const evaluate = async (final = false): Promise<void> => {
+    if (!heldOut?.due(step, final)) return
+    await o.onMetric?.(await heldOut.evaluate({step, policyVersion: version, timeMs: elapsed0 + (performance.now() - started)}, lm, o.tools, o.episode ?? {}, abort.signal))
+  }
+  const report = (): void => {
+    try {
+      writeTrainReport(run.dir)
+    } catch (error) {
+      warn(`report not written: ${(error as Error).message}`)
+    }
+  }
   const task = new ProgressTask(o.progress, 'train', o.steps, 'steps')
   if (step0) task.advance(step0)
   let checkpointStep: number | undefined = loaded ? step0 : undefined
@@ -301,12 +320,14 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     }
     await run.saveCheckpoint({checkpoint: {config, weights: await trainer.exportWeights(), tokenizer: tokenizerFiles, ...(checkpoint.generationConfig ? {generationConfig: checkpoint.generationConfig} : {})}, optimizerState: await trainer.exportOptimizerState(), trainerState: state})
     checkpointStep = step
+    report()
   }
 
   // Generation throughput is a running mean since the loop began: in async mode the groups a step trains on may
   // all have finished before the previous step, so a per-step window would often read 0.
   const loopStart = performance.now()
   try {
+    if (step < o.steps) await evaluate()
     while (step < o.steps && !intake.signal.aborted) {
       const waitStart = performance.now()
       const batch = await buffer.waitFor(groupsPerStep, () => version, intake.signal)
@@ -389,14 +410,18 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         train_s: trainSeconds,
         publish_s: publishSeconds,
         policy_version: version,
+        ...episodeMetrics({episodes: all, staleness: batch.staleness, groups: scored.length, zeroVarianceGroups: scored.filter((g) => g.zeroVariance).length}),
       }
       const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
       await o.onMetric?.(record)
       task.advance(1, `reward ${metrics.reward_mean!.toFixed(3)}, staleness ≤ ${metrics.staleness_max}`)
+      await evaluate()
       if (o.saveEvery && step % o.saveEvery === 0) await save()
     }
     if (fatal) throw fatal.error
+    if (step >= o.steps && !o.stopSignal?.aborted) await evaluate(true)
     await save()
+    report()
   } finally {
     o.stopSignal?.removeEventListener('abort', stopIntake)
     intake.abort()

@@ -15,6 +15,10 @@ import {fingerprint, modelConfigHash, RunDir, type TrainerState} from './run-dir
 import {readSftSamples, type SftDataStats, type SftSample} from './sft-data.js'
 import {packMicroBatches, type MicroBatch} from './sequences.js'
 import {learningRateAt, type Schedule} from './schedule.js'
+import {HeldOutEvaluator, PublishedPolicy, type HeldOutSpec} from './held-out-eval.js'
+import {writeTrainReport} from './train-report.js'
+import type {EpisodeOptions} from '../agent/loop.js'
+import type {AgentTools} from '../agent/tools.js'
 
 export interface SftOptions {
   /** Model folder (config.json, tokenizer.json, model.safetensors). */
@@ -60,6 +64,8 @@ export interface SftOptions {
   warn?: (message: string) => void
   /** Stop after this many steps of this process (tests; default no limit). */
   maxSteps?: number
+  /** `--eval-every`: greedy agent episodes on held-out questions with these tools, on the current weights. */
+  heldOut?: {spec: HeldOutSpec; tools: AgentTools; episode: Omit<EpisodeOptions, 'model' | 'tools' | 'seed' | 'sampleIndex' | 'signal' | 'reward'>}
 }
 
 export interface SftPlanStep {
@@ -205,6 +211,22 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
     const info = await run.saveCheckpoint({checkpoint: {...modelFiles, weights: trainer.exportWeights()}, optimizerState: trainer.exportOptimizerState(), trainerState: state})
     savedStep = step
     checkpointDir = info.dir
+    report()
+  }
+  const heldOut = o.heldOut ? await HeldOutEvaluator.open(o.heldOut.spec, run) : undefined
+  const policy = heldOut ? new PublishedPolicy({config, tokenizer, id: `onnx:${o.out}`, maxBatchSize: o.heldOut?.spec.concurrency}) : undefined
+  // Before the checkpoint of the same step: a kill between the two cuts the eval line with the step, so a resume redoes it.
+  const evaluate = async (final = false): Promise<void> => {
+    if (!heldOut || !o.heldOut || !policy || !heldOut.due(step, final)) return
+    const model = await policy.at(step, trainer.exportWeights())
+    await o.onMetric?.(await heldOut.evaluate({step, policyVersion: step, timeMs: Math.round(elapsedMs)}, model, o.heldOut.tools, o.heldOut.episode))
+  }
+  const report = (): void => {
+    try {
+      writeTrainReport(run.dir)
+    } catch (error) {
+      warn(`report not written: ${(error as Error).message}`)
+    }
   }
   const task = new ProgressTask(o.progress, 'train sft', plan.length, 'steps')
   if (startStep > 0) task.advance(startStep, `resumed at step ${startStep}`)
@@ -212,6 +234,7 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
   try {
     if (samples.length === 0 && savedStep < 0) await save() // --allow-empty: the unchanged model, so `latest` exists
     let stepsThisRun = 0
+    if (samples.length > 0) await evaluate()
     while (step < plan.length) {
       if (o.signal?.aborted || (o.maxSteps !== undefined && stepsThisRun >= o.maxSteps)) {
         interrupted = o.signal?.aborted ?? false
@@ -255,9 +278,12 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
       })
       await o.onMetric?.(metric)
       task.advance(1, `loss ${result.loss.toFixed(4)}`)
+      await evaluate()
       if (o.saveEvery > 0 && step % o.saveEvery === 0) await save()
     }
+    if (samples.length > 0 && step === plan.length && !o.signal?.aborted) await evaluate(true)
     if (samples.length > 0 && savedStep !== step && step > 0) await save()
+    report()
     if (o.signal?.aborted) interrupted = true
     task.done(`${step}/${plan.length} steps`)
     return {
@@ -276,6 +302,7 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
       data: {...dataStats, samples: samples.length, droppedTooLong, noTargets},
     }
   } finally {
+    await policy?.close()
     trainer.dispose()
   }
 }

@@ -1,4 +1,5 @@
-// TrainMetric: one line of training telemetry per trainer step (loss, reward, staleness, throughput …).
+// TrainMetric: one line of training telemetry per trainer step (loss, reward, staleness, throughput …), or per
+// held-out evaluation (`meta.kind: "eval"`, eval_em, eval_f1 … at the step it measured).
 import {z} from 'zod'
 import {header, meta, type RecordType} from './common.js'
 
@@ -18,6 +19,6 @@ export const TrainMetricType: RecordType<typeof TrainMetricSchema> = {
   type: 'train_metric',
   title: 'TrainMetric',
   version: 1,
-  description: 'Per-step training telemetry. Output of train (metrics.jsonl).',
+  description: 'Per-step training telemetry, and held-out evaluations (meta.kind "eval": eval_em, eval_f1, eval_tool_calls, eval_turns …) at the step they measured. Output of train and train sft (metrics.jsonl).',
   schema: TrainMetricSchema,
 }
