@@ -6,7 +6,8 @@ import {backendFlag} from '../_shared/tfjs-flags.js'
 import {DataError, UsageError} from '../../src/core/errors.js'
 import {readJsonl} from '../../src/core/jsonl.js'
 import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, type Question} from '../../src/core/records/index.js'
-import {agentFormat, FORMAT_NAMES} from '../../src/agent/formats.js'
+import {FORMAT_NAMES} from '../../src/agent/formats.js'
+import {formatWithTools, toolChoice, toolsFlags} from '../_shared/tools-flags.js'
 import {REWARD_METRICS, type RewardMetric} from '../../src/agent/reward.js'
 import {resolveAgentTools} from '../../src/agent/resolve-tools.js'
 import {TRAIN_MODES, trainRl, validateRlOptions, type TrainMode} from '../../src/rl/controller.js'
@@ -84,6 +85,7 @@ export default class Train extends ArsCommand {
     'context-length': Flags.integer({min: 64, description: "Context in tokens (default: the model's)."}),
     temperature: Flags.string({default: '1', description: 'Sampling temperature (behaviour log-probs are at temperature 1 whatever this is).'}),
     format: Flags.option({options: FORMAT_NAMES, default: 'asearcher' as (typeof FORMAT_NAMES)[number], description: 'Agent format and prompt template.'})(),
+    ...toolsFlags,
     reward: Flags.option({options: REWARD_METRICS, description: 'Reward metric (default: f1; em for search-r1).'})(),
     'format-penalty': Flags.string({default: '0.1', description: 'Subtracted from the reward when no valid answer was given.'}),
     'search-top-k': Flags.integer({default: 5, min: 1, description: 'Hits per search.'}),
@@ -116,8 +118,9 @@ export default class Train extends ArsCommand {
     if (!existsSync(join(flags.model, 'tokenizer.json'))) throw new UsageError(`--model ${flags.model}: no tokenizer.json; training needs the model's tokenizer to build token-level episodes`, {code: 'tokenizer', fix: 'Use a model folder with tokenizer.json (ars model init --tokenizer world …).'})
     const warn = (m: string): void => void process.stderr.write(`warning: ${m}\n`)
     const questions = await readQuestions(flags.questions, flags['skip-unanswerable'], warn)
-    const format = agentFormat(flags.format)
-    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k']})
+    const choice = toolChoice(flags, flags.format)
+    const format = formatWithTools(flags.format, choice)
+    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
 
     const stop = new AbortController()
     const offInterrupt = this.onInterrupt(
