@@ -2,7 +2,7 @@
 // The guest sees only the ECMAScript built-ins and a `console` that writes to a capped buffer: QuickJS here has
 // no std/os modules, no module loader, no fetch, no process/require, and its memory is the wasm instance's own.
 // Each run gets a fresh runtime with a memory limit, a stack limit and an interrupt deadline; sandbox-pool.ts
-// adds a worker thread the host terminates when even that does not stop it. Decision 0950 says what was verified.
+// adds a worker thread the host terminates when even that does not stop it. Decision 0603 says what was verified.
 import type {QuickJSContext, QuickJSHandle, QuickJSWASMModule} from 'quickjs-emscripten-core'
 
 export interface CodeLimits {
