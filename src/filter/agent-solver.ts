@@ -2,6 +2,7 @@
 // the episode seed derived from (--seed, question id, sample) exactly as `ars rollout` does.
 import type {LanguageModel} from '../llm/language-model.js'
 import type {AgentTools} from '../agent/tools.js'
+import type {AgentFormat} from '../agent/formats.js'
 import {runEpisode} from '../agent/loop.js'
 import {episodeSeed} from '../agent/rollout.js'
 import {parseRecord, QuestionType} from '../core/records/index.js'
@@ -13,6 +14,8 @@ export interface AgentSolverOptions {
   maxTurns?: number
   seed?: number
   temperature?: number
+  /** Agent format (default ASearcher with search and access); `--tools` builds one declaring more tools. */
+  format?: AgentFormat
 }
 
 export class AgentSolver implements Solver {
@@ -29,6 +32,7 @@ export class AgentSolver implements Solver {
     const trajectory = await runEpisode(question, {
       model: this.#o.model,
       tools: this.#o.tools,
+      ...(this.#o.format ? {format: this.#o.format} : {}),
       maxTurns: this.#o.maxTurns ?? 32,
       temperature: this.#o.temperature ?? 1,
       seed: episodeSeed(this.#o.seed ?? 0, request.id, request.sample),

@@ -3,7 +3,7 @@
 // come back as text, and the golden `ars rollout --tools … --attachments DIR` run does the same from the CLI.
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {ByteTokenizer} from '../../src/llm/byte-tokenizer.js'
@@ -128,4 +128,26 @@ test('golden: ars rollout --tools search,calculator,code,file --attachments DIR'
   const noDir = await runCli([...base, '--tools', 'search,file'], {input})
   assert.equal(noDir.code, 2)
   assert.match(noDir.stderr, /--tools includes file but no --attachments DIR was given/)
+})
+
+test('golden: ars filter --difficulty --tools search,calculator rolls the agent out with the calculator; file is refused', async () => {
+  const {dir: index} = await buildBm25([{id: 'ada', title: 'Ada', text: 'Ada is 36.'}])
+  const script = join(dir, 'filter-script.jsonl')
+  // The right answer comes only after the calculator's observation is in the prompt.
+  writeFileSync(script, [
+    {match: '<information>\n42\n</information>', turns: ['(not played)', '<answer>42</answer>']},
+    {turns: ['<calculator>6 * 7</calculator>', '<answer>no calculator result seen</answer>']},
+  ].map((x) => JSON.stringify(x)).join('\n') + '\n')
+  const rejects = join(dir, 'rejects.jsonl')
+  const input = JSON.stringify({id: 'f1', question: 'What is six times seven?', answers: ['42']}) + '\n'
+  const base = ['filter', '--difficulty', '--model', `scripted:${script}`, '--search', index, '--samples', '2', '-q']
+  const r = await runCli([...base, '--tools', 'search,calculator', '--rejects', rejects], {input})
+  assert.equal(r.code, 0, r.stderr)
+  // Both rollouts answered 42 with the calculator's help: pass rate 1, outside the default 0<p<1.
+  assert.equal(r.stdout, '')
+  const rejected = JSON.parse(readFileSync(rejects, 'utf8')) as {reasons: Array<{code: string; pass_rate: number}>}
+  assert.deepEqual(rejected.reasons.map((x) => [x.code, x.pass_rate]), [['always-solved', 1]])
+  const withFile = await runCli([...base, '--tools', 'search,file'], {input})
+  assert.equal(withFile.code, 2)
+  assert.match(withFile.stderr, /filter --difficulty cannot offer file/)
 })
