@@ -13,6 +13,7 @@ import {JsonlAppender} from '../src/filter/reject-writer.js'
 import {FilterStats} from '../src/filter/stats.js'
 import {numberFlag} from '../src/filter/flag-values.js'
 import {createDifficulty} from '../src/filter/solvers.js'
+import {parseToolList, type ToolName} from '../src/agent/tool-specs.js'
 
 export default class Filter extends ArsCommand {
   static override summary = 'Keep the questions worth training on: difficulty, near-duplicates, eval contamination, hops and field predicates.'
@@ -59,6 +60,7 @@ n-gram hashes; --difficulty keeps at most 4×--concurrency records in flight.`
     'pass-range': Flags.string({default: '0<p<1', description: "Keep questions whose --difficulty pass rate p is in this range, e.g. '0<p<1', '0<=p<=0.5', 'p<1'."}),
     'base-url': Flags.string({description: 'openai: models: server root ending in /v1 (default OPENAI_BASE_URL, else http://127.0.0.1:8000/v1).', helpValue: 'URL'}),
     'read-allow-private': Flags.boolean({default: false, description: '--difficulty: let the agent open loopback/private addresses (a local `ars serve web`).'}),
+    tools: Flags.string({description: '--difficulty: tools the agent may call, from search, access, calculator, code (default search,access; file needs attachments, which filter does not carry).', helpValue: 'LIST'}),
     'max-turns': Flags.integer({min: 1, default: 32, description: 'Agent turn limit for --difficulty rollouts.'}),
     'agent-format': Flags.option({options: FORMAT_NAMES, description: 'Agent format for --difficulty rollouts (default asearcher).'})(),
     concurrency: Flags.integer({min: 1, max: 256, default: 4, description: 'Questions checked for difficulty at once.'}),
@@ -87,6 +89,7 @@ n-gram hashes; --difficulty keeps at most 4×--concurrency records in flight.`
       seed: flags.seed,
       baseUrl: flags['base-url'],
       readAllowPrivate: flags['read-allow-private'],
+      ...(flags.tools !== undefined ? {tools: difficultyTools(flags.tools)} : {}),
     })
     const decontaminate = flags.decontaminate && flags.decontaminate.length > 0 ? await loadEvalSets(flags.decontaminate, {n: flags.ngram, overlapThreshold}) : undefined
     if (decontaminate) progress.callback({kind: 'log', level: 'info', message: `decontaminate: ${decontaminate.evalTexts} eval questions, ${decontaminate.size} distinct ${flags.ngram}-grams`})
@@ -110,4 +113,11 @@ n-gram hashes; --difficulty keeps at most 4×--concurrency records in flight.`
     }
     if (!flags.quiet) process.stderr.write(`${stats.summary()}${rejects ? `; rejects in ${rejects.path}` : ''}\n`)
   }
+}
+
+/** `--tools` for the --difficulty agent: the rollout list without file (filter input carries no attachments). */
+function difficultyTools(flag: string): ToolName[] {
+  const tools = parseToolList(flag)
+  if (tools.includes('file')) throw new UsageError('--tools: filter --difficulty cannot offer file (filter input carries no attachments)', {code: 'flag', fix: 'Drop file from --tools; use ars rollout --attachments DIR and filter the trajectories instead.'})
+  return tools
 }

@@ -3,11 +3,12 @@ import {createWriteStream, existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {once} from 'node:events'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
+import {formatWithTools, toolChoice, toolsFlags} from './_shared/tools-flags.js'
 import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
 import {counted, questionRecords, requireNonEmpty} from '../src/core/record-stream.js'
 import {UsageError} from '../src/core/errors.js'
 import {resolveModel} from '../src/llm/registry.js'
-import {agentFormat, FORMAT_NAMES, type AgentFormat} from '../src/agent/formats.js'
+import {FORMAT_NAMES, type AgentFormat} from '../src/agent/formats.js'
 import {computeReward, REWARD_METRICS, type RewardMetric, type RewardOptions} from '../src/agent/reward.js'
 import {resolveAgentTools} from '../src/agent/resolve-tools.js'
 import type {AgentTools} from '../src/agent/tools.js'
@@ -47,6 +48,7 @@ export default class Rollout extends ArsCommand {
     'ars rollout --model openai:Qwen/Qwen2.5-7B-Instruct --base-url http://127.0.0.1:8000/v1 --search world/index < train.jsonl > traj.jsonl',
     'ars rollout --model runs/r1/latest --search world/ -n 16 --concurrency 64 --seed 1 < train.jsonl > traj.jsonl',
     'ars rollout --model openai:tiny --tokenizer models/tiny --search http://127.0.0.1:8001 --out traj.jsonl --resume -i train.jsonl',
+    'ars rollout --model openai:qwen --search serper: --tools search,access,calculator,code,file --attachments data/gaia/2023/validation < gaia.jsonl',
   ]
 
   static override flags = {
@@ -56,6 +58,7 @@ export default class Rollout extends ArsCommand {
     search: Flags.string({char: 's', required: true, description: 'Index folder, world folder, retrieval-server URL, serper: or searxng:URL.'}),
     'read-allow-private': Flags.boolean({default: false, description: 'Let access open loopback and private addresses (a local web server).'}),
     format: Flags.option({options: FORMAT_NAMES, default: 'asearcher' as (typeof FORMAT_NAMES)[number], description: 'Agent format and prompt template.'})(),
+    ...toolsFlags,
     samples: Flags.integer({char: 'n', default: 1, min: 1, description: 'Episodes per question.'}),
     concurrency: Flags.integer({char: 'c', default: 8, min: 1, description: 'Episodes in flight.'}),
     'max-turns': Flags.integer({default: 32, min: 1, description: 'Turn limit per episode.'}),
@@ -88,12 +91,13 @@ export default class Rollout extends ArsCommand {
       return v
     }
     if (flags.resume && !flags.out) throw new UsageError('--resume needs --out FILE (the output it resumes)', {code: 'flag', fix: 'Add --out traj.jsonl; trajectories are appended to it.'})
-    const format = agentFormat(flags.format)
+    const choice = toolChoice(flags, flags.format)
+    const format = formatWithTools(flags.format, choice)
     const resume = flags.resume && flags.out ? readDoneIds(flags.out) : undefined
     if (resume?.repairedBytes) process.stderr.write(`warning: ${flags.out}: removed a partial last line (${resume.repairedBytes} bytes) left by an interrupted run\n`)
 
     const oracle = flags.model === 'oracle'
-    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k']})
+    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
     const model = oracle ? undefined : await resolveModel(flags.model, {baseUrl: flags['base-url'], tokenizer: flags.tokenizer, concurrency: Math.max(64, flags.concurrency), contextLength: flags['context-length']})
     const reward: RewardOptions = {metric: (flags.reward ?? format.defaultReward) as RewardMetric, formatPenalty: number('format-penalty', flags['format-penalty'], 0)}
     const episode = oracle ? await oracleRunner(flags.search, tools, reward, format) : undefined

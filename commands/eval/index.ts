@@ -13,6 +13,8 @@ import {formatSummaryTable, summarize} from '../../src/eval/summary.js'
 import {writeReport} from '../../src/eval/report.js'
 import {makeAnswerer} from '../../src/eval/agent-answerer.js'
 import {judgeFromFlags, judgeFlags, metricsFromFlag, printJudgeUsage, printLoadNotes} from './_eval-flags.js'
+import {toolChoice, toolsFlags} from '../_shared/tools-flags.js'
+import {TOOL_NAMES} from '../../src/agent/tool-specs.js'
 
 export default class Eval extends ArsCommand {
   static override summary = 'Run a model (with its search agent) on a benchmark and score it: EvalResult lines on stdout, a table on stderr.'
@@ -20,11 +22,13 @@ export default class Eval extends ArsCommand {
 answered -k times (sample i seeded --seed + i); Avg@k and Pass@k are in the summary. Results come out in
 question order. --out FILE writes there instead of stdout; with --resume, rows already in FILE are kept
 and skipped. --search none answers closed-book (no tools). The world's splits read DIR/questions/*.jsonl
-from --world (default ${DEFAULT_WORLD_DIR}).`
+from --world (default ${DEFAULT_WORLD_DIR}). --tools picks the agent's tools; GAIA with --attachments DIR also
+runs the questions with an attached file the file tool reads, and then defaults to every tool (${TOOL_NAMES.join(',')}).`
   static override examples = [
     'ars eval --bench world-test --model datasets/tiny-policy --search datasets/world-small --report out/ > results.jsonl',
     'ars eval --bench hotpotqa --data data/hotpotqa --model openai:qwen2.5-7b --search retrieval:http://127.0.0.1:8000 -k 4 --concurrency 16 > r.jsonl',
     'ars eval --bench gaia --data data/gaia --model openai:gpt-4o --search serper: --judge openai:gpt-4o-mini --out gaia.jsonl --resume',
+    'ars eval --bench gaia --data data/gaia/2023/validation --attachments data/gaia/2023/validation --model openai:gpt-4o --search serper: > gaia.jsonl',
   ]
 
   static override flags = {
@@ -41,6 +45,7 @@ from --world (default ${DEFAULT_WORLD_DIR}).`
     'max-turns': Flags.integer({min: 1, description: 'Agent turn limit (default: the agent\'s).'}),
     'agent-format': Flags.string({description: 'Agent format: asearcher, deepresearcher, search-r1, compact (default: the agent\'s).'}),
     'read-allow-private': Flags.boolean({default: false, description: 'Let the agent open loopback/private URLs (a local world web server).'}),
+    ...toolsFlags,
     limit: Flags.integer({min: 1, description: 'Only the first N questions.'}),
     metrics: Flags.string({description: 'Comma-separated rule metrics (default: the benchmark\'s).'}),
     out: Flags.string({char: 'o', description: 'Write results to FILE instead of stdout (needed for --resume).', helpValue: 'FILE'}),
@@ -58,7 +63,10 @@ from --world (default ${DEFAULT_WORLD_DIR}).`
     if (!(temperature >= 0)) throw new UsageError(`--temperature: expected a number >= 0, got ${JSON.stringify(flags.temperature)}`)
     // A world folder given as --search is the world of world-* benchmarks unless --world says otherwise.
     const world = flags.world ?? (existsSync(join(flags.search, 'world.json')) ? flags.search : undefined)
-    const loaded = await loadBenchmark(flags.bench, {...(flags.data ? {data: flags.data} : {}), ...(world ? {worldDir: world} : {}), ...(flags.format ? {format: flags.format} : {}), ...(flags.split ? {split: flags.split} : {})})
+    const formatName = flags['agent-format'] ?? 'asearcher'
+    const gaiaWithFiles = flags.attachments !== undefined && /^gaia$/i.test(flags.bench)
+    const choice = toolChoice(flags, formatName, gaiaWithFiles ? TOOL_NAMES : undefined)
+    const loaded = await loadBenchmark(flags.bench, {...(flags.data ? {data: flags.data} : {}), ...(world ? {worldDir: world} : {}), ...(flags.format ? {format: flags.format} : {}), ...(flags.split ? {split: flags.split} : {}), ...(flags.attachments ? {attachments: flags.attachments} : {})})
     printLoadNotes(loaded)
     const questions = flags.limit ? loaded.questions.slice(0, flags.limit) : loaded.questions
     const metrics = metricsFromFlag(flags.metrics, loaded.entry)
@@ -75,7 +83,7 @@ from --world (default ${DEFAULT_WORLD_DIR}).`
     const controller = new AbortController()
     const onSigint = (): void => controller.abort(new Error('interrupted (SIGINT)'))
     process.once('SIGINT', onSigint)
-    const answerer = await makeAnswerer({model: flags.model, search: flags.search, temperature, readAllowPrivate: flags['read-allow-private'], ...(flags['agent-format'] ? {format: flags['agent-format']} : {}), ...(flags['max-turns'] ? {maxTurns: flags['max-turns']} : {}), worldDir: world ?? (loaded.entry?.kind === 'world' ? flags.data : undefined)})
+    const answerer = await makeAnswerer({model: flags.model, search: flags.search, temperature, readAllowPrivate: flags['read-allow-private'], ...(flags['agent-format'] ? {format: flags['agent-format']} : {}), ...(flags['max-turns'] ? {maxTurns: flags['max-turns']} : {}), tools: choice.tools, ...(choice.toolOptions.attachmentsDir ? {attachmentsDir: choice.toolOptions.attachmentsDir} : {}), worldDir: world ?? (loaded.entry?.kind === 'world' ? flags.data : undefined)})
     const drawer = this.progress(flags.quiet)
     const results: EvalResult[] = []
     try {

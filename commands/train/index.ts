@@ -7,7 +7,8 @@ import {heldOutFlags, heldOutFromFlags} from '../_shared/held-out-flags.js'
 import {DataError, UsageError} from '../../src/core/errors.js'
 import {readJsonl} from '../../src/core/jsonl.js'
 import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, type Question} from '../../src/core/records/index.js'
-import {agentFormat, FORMAT_NAMES} from '../../src/agent/formats.js'
+import {FORMAT_NAMES} from '../../src/agent/formats.js'
+import {formatWithTools, toolChoice, toolsFlags} from '../_shared/tools-flags.js'
 import {REWARD_METRICS, type RewardMetric} from '../../src/agent/reward.js'
 import {resolveAgentTools} from '../../src/agent/resolve-tools.js'
 import {TRAIN_MODES, trainRl, validateRlOptions, type TrainMode} from '../../src/rl/controller.js'
@@ -86,6 +87,7 @@ export default class Train extends ArsCommand {
     'context-length': Flags.integer({min: 64, description: "Context in tokens (default: the model's)."}),
     temperature: Flags.string({default: '1', description: 'Sampling temperature (behaviour log-probs are at temperature 1 whatever this is).'}),
     format: Flags.option({options: FORMAT_NAMES, default: 'asearcher' as (typeof FORMAT_NAMES)[number], description: 'Agent format and prompt template.'})(),
+    ...toolsFlags,
     reward: Flags.option({options: REWARD_METRICS, description: 'Reward metric (default: f1; em for search-r1).'})(),
     'format-penalty': Flags.string({default: '0', description: 'Subtracted from the reward when no valid answer was given (default 0: divided by a group\'s spread, a penalty counts as much as being right, and small policies learn to answer junk rather than search).'}),
     'search-top-k': Flags.integer({default: 5, min: 1, description: 'Hits per search.'}),
@@ -120,8 +122,9 @@ export default class Train extends ArsCommand {
     const warn = (m: string): void => void process.stderr.write(`warning: ${m}\n`)
     const questions = await readQuestions(flags.questions, flags['skip-unanswerable'], warn)
     const heldOut = await heldOutFromFlags(flags, flags.concurrency, flags.seed)
-    const format = agentFormat(flags.format)
-    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k']})
+    const choice = toolChoice(flags, flags.format)
+    const format = formatWithTools(flags.format, choice)
+    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
 
     const stop = new AbortController()
     const offInterrupt = this.onInterrupt(

@@ -13,7 +13,9 @@ import {computeReward, type RewardOptions} from './reward.js'
 import {abortedBy, answerGiven, firstStop, tokenBudget, turnLimit, type EpisodeState, type FinishReason, type StopCondition} from './stop-conditions.js'
 import {renderTemplate} from './templates.js'
 import {TokenTrace} from './token-trace.js'
+import {TOOL_SPECS, type ToolName} from './tool-specs.js'
 import {cleanText, type AgentTools, type ToolSession} from './tools.js'
+import {UsageError} from '../core/errors.js'
 
 export interface EpisodeOptions {
   model: LanguageModel
@@ -73,8 +75,10 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
   if (options.signal) conditions.push(abortedBy(options.signal))
   conditions.push(...(options.stopWhen ?? []))
 
-  const session: ToolSession = options.tools.session()
-  const {system, user} = renderTemplate(format.template, question.question)
+  const missing = options.tools.missing(format.tools)
+  if (missing.length) throw new UsageError(`the ${format.name} format declares ${missing.join(', ')} but the tools given to the episode cannot run ${missing.length > 1 ? 'them' : 'it'}`, {code: 'tools', fix: 'Build the tools with the same --tools list (and --attachments DIR for file).'})
+  const session: ToolSession = options.tools.session(question)
+  const {system, user} = renderTemplate(format.template, questionText(question, format))
   const messages: ChatMessage[] = []
   if (system) messages.push({role: 'system', content: system})
   messages.push({role: 'user', content: user})
@@ -240,23 +244,37 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
   }
 }
 
+/** The question as the prompt shows it: with the file tool on, its attachments are named after it. */
+function questionText(question: Question, format: AgentFormat): string {
+  if (!format.tools.includes('file')) return question.question
+  const meta = question.meta ?? {}
+  const names = [meta.file_name, ...(Array.isArray(meta.attachments) ? meta.attachments : [])].filter((n): n is string => typeof n === 'string' && n.trim() !== '')
+  return names.length ? `${question.question}\n\nAttached file${names.length > 1 ? 's' : ''}: ${names.join(', ')}` : question.question
+}
+
+/** An argument as error text shows it: short ones whole, a long program by its start. */
+function preview(item: string): string {
+  return JSON.stringify(item.length > 80 ? `${item.slice(0, 77)}…` : item)
+}
+
 async function runTool(action: Exclude<AgentAction, {kind: 'answer' | 'malformed'}>, session: ToolSession, format: AgentFormat, turn: number, t0: number, now: () => number, calls: ToolCallRecord[], signal?: AbortSignal): Promise<string> {
-  const items = action.kind === 'search' ? action.queries : action.urls
+  const tool: ToolName = action.kind === 'call' ? action.tool : action.kind
+  const items = action.kind === 'search' ? action.queries : action.kind === 'access' ? action.urls : action.inputs
   const parts: string[] = []
   for (const item of items) {
     const started = now()
-    const args = action.kind === 'search' ? {query: item} : {url: item}
+    const args = {[TOOL_SPECS[tool].recordKey]: item}
     try {
-      const text = action.kind === 'search' ? (await session.search(item, signal, format.searchView)).text : (await session.access(item, signal)).text
-      calls.push({turn, name: action.kind, arguments: args, ok: true, result: text, started_ms: Math.max(0, started - t0), duration_ms: Math.max(0, now() - started)})
+      const text = await session.call(tool, item, signal, format.searchView)
+      calls.push({turn, name: tool, arguments: args, ok: true, result: text, started_ms: Math.max(0, started - t0), duration_ms: Math.max(0, now() - started)})
       parts.push(text)
     } catch (e) {
       if (signal?.aborted) return ''
       // Reader errors know their own tool text; everything else is reported by its message.
       const toolText = (e as {toolText?: () => string})?.toolText
       const reason = cleanText(typeof toolText === 'function' ? toolText.call(e) : e instanceof Error ? e.message : String(e))
-      const text = `Error: ${action.kind} ${JSON.stringify(item)} failed: ${reason}`
-      calls.push({turn, name: action.kind, arguments: args, ok: false, result: text, error: reason, started_ms: Math.max(0, started - t0), duration_ms: Math.max(0, now() - started)})
+      const text = `Error: ${tool} ${preview(item)} failed: ${reason}`
+      calls.push({turn, name: tool, arguments: args, ok: false, result: text, error: reason, started_ms: Math.max(0, started - t0), duration_ms: Math.max(0, now() - started)})
       parts.push(text)
     }
   }

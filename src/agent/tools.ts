@@ -1,8 +1,15 @@
 // The agent's tools over a SearchProvider and a PageReader: `search` lists hits, `access` reads a page one
-// chunk per call (DeepResearcher-style segment reading). A ToolSession holds one episode's reading positions.
+// chunk per call (DeepResearcher-style segment reading); with `enabled`, also `calculator` and `code` (run in
+// src/tools' sandbox workers) and `file` (a question's attachments, read part by part like a page). A
+// ToolSession holds one episode's reading positions and the question whose attachments it may open.
 import type {SearchHit, SearchProvider} from '../search/provider.js'
 import type {Page, PageReader} from '../browse/reader.js'
+import {chunkText as chunkPage} from '../browse/chunk.js'
+import type {AttachmentReader} from '../tools/attachments.js'
+import type {CodeLimits} from '../tools/code-sandbox.js'
+import type {SandboxPool} from '../tools/sandbox-pool.js'
 import {neutraliseTags} from './formats.js'
+import {DEFAULT_TOOLS, type ToolName} from './tool-specs.js'
 
 export interface AgentToolsOptions {
   search: SearchProvider
@@ -18,6 +25,21 @@ export interface AgentToolsOptions {
   timeoutMs?: number
   /** Releases what the tools were built on (e.g. a world's scratch index); run once by `close()`. */
   onClose?: () => Promise<void>
+  /** Tools offered beyond search and access (default none): calculator, code, file. */
+  enabled?: readonly ToolName[]
+  /** Folder of question attachments for `file` (`--attachments DIR`). */
+  attachmentsDir?: string
+  /** Limits of the code tool (default DEFAULT_CODE_LIMITS: 5 s, 64 MiB, 256 KiB stack, 8000 characters). */
+  codeLimits?: Partial<CodeLimits>
+  /** Deadline of one calculator expression (default 2000 ms). */
+  calculatorTimeoutMs?: number
+  /** Sandbox worker threads shared by calculator and code (default 2). */
+  sandboxWorkers?: number
+}
+
+/** Part of a question the tools look at: its attachments (meta.file_name, meta.attachments). */
+export interface ToolQuestion {
+  meta?: Record<string, unknown> | undefined
 }
 
 /** How one search's results are shown (an agent format's choice; defaults are the tools' own settings). */
@@ -87,10 +109,22 @@ export class AgentTools {
   readonly snippetChars: number
   readonly chunkChars: number
   readonly timeoutMs: number
+  readonly enabled: readonly ToolName[]
+  readonly attachmentsDir: string | undefined
+  readonly codeLimits: Partial<CodeLimits>
+  readonly calculatorTimeoutMs: number
+  readonly #sandboxWorkers: number
   #onClose: (() => Promise<void>) | undefined
+  #pool: Promise<SandboxPool> | undefined
+  #attachments: Promise<AttachmentReader> | undefined
 
   constructor(options: AgentToolsOptions) {
     this.#onClose = options.onClose
+    this.enabled = [...new Set([...DEFAULT_TOOLS, ...(options.enabled ?? [])])]
+    this.attachmentsDir = options.attachmentsDir
+    this.codeLimits = options.codeLimits ?? {}
+    this.calculatorTimeoutMs = options.calculatorTimeoutMs ?? 2000
+    this.#sandboxWorkers = options.sandboxWorkers ?? 2
     this.search = options.search
     this.reader = options.reader
     this.topK = options.topK ?? 5
@@ -102,8 +136,43 @@ export class AgentTools {
     }
   }
 
-  session(): ToolSession {
-    return new ToolSession(this)
+  /** A new episode's tools; `question` names the attachments `file` may open. */
+  session(question?: ToolQuestion): ToolSession {
+    return new ToolSession(this, question)
+  }
+
+  /** Tools in `tools` these cannot run (not enabled, or `file` without an attachments folder). */
+  missing(tools: readonly ToolName[]): ToolName[] {
+    return tools.filter((t) => !this.enabled.includes(t) || (t === 'file' && this.attachmentsDir === undefined))
+  }
+
+  #sandbox(): Promise<SandboxPool> {
+    this.#pool ??= import('../tools/sandbox-pool.js').then(({SandboxPool}) => new SandboxPool({size: this.#sandboxWorkers}))
+    return this.#pool
+  }
+
+  /** Evaluates a calculator expression in a sandbox worker. */
+  async calculate(expression: string, signal?: AbortSignal): Promise<string> {
+    if (!this.enabled.includes('calculator')) throw new Error('the calculator tool is not enabled in this run')
+    return (await this.#sandbox()).run({tool: 'calculator', input: expression}, this.calculatorTimeoutMs, signal)
+  }
+
+  /** Runs a JavaScript program in QuickJS inside a sandbox worker. */
+  async runCode(program: string, signal?: AbortSignal): Promise<string> {
+    if (!this.enabled.includes('code')) throw new Error('the code tool is not enabled in this run')
+    const {DEFAULT_CODE_LIMITS} = await import('../tools/code-sandbox.js')
+    const limits = {...DEFAULT_CODE_LIMITS, ...this.codeLimits}
+    // The worker is terminated when QuickJS's own deadline has not stopped the program a second later.
+    return (await this.#sandbox()).run({tool: 'code', input: program, limits}, limits.timeoutMs + 1000, signal)
+  }
+
+  /** The attachment reader over `attachmentsDir`. */
+  attachments(): Promise<AttachmentReader> {
+    if (!this.enabled.includes('file')) return Promise.reject(new Error('the file tool is not enabled in this run'))
+    if (this.attachmentsDir === undefined) return Promise.reject(new Error('no attachments folder was given to this run (--attachments DIR)'))
+    const dir = this.attachmentsDir
+    this.#attachments ??= import('../tools/attachments.js').then(({AttachmentReader}) => new AttachmentReader({dir}))
+    return this.#attachments
   }
 
   #closed = false
@@ -114,6 +183,7 @@ export class AgentTools {
     this.#closed = true
     await this.search.close?.()
     await this.reader?.close?.()
+    if (this.#pool) await (await this.#pool).close()
     await this.#onClose?.()
   }
 }
@@ -130,9 +200,48 @@ export class ToolSession {
   /** Text of hits seen in this episode, so `doc:` URLs open without another lookup. */
   readonly #hits = new Map<string, SearchHit>()
   readonly #cursors = new Map<string, Cursor>()
+  readonly #question: ToolQuestion | undefined
 
-  constructor(tools: AgentTools) {
+  constructor(tools: AgentTools, question?: ToolQuestion) {
     this.#tools = tools
+    this.#question = question
+  }
+
+  /** Runs one tool call; resolves to the text the model sees, rejects with an Error whose message is for it. */
+  async call(tool: ToolName, input: string, signal?: AbortSignal, view?: SearchView): Promise<string> {
+    switch (tool) {
+      case 'search':
+        return (await this.search(input, signal, view)).text
+      case 'access':
+        return (await this.access(input, signal)).text
+      case 'calculator':
+        return cleanText(await this.#tools.calculate(input, signal))
+      case 'code':
+        return cleanText(await this.#tools.runCode(input, signal))
+      case 'file':
+        return (await this.file(input, signal)).text
+      default:
+        throw new Error(`unknown tool ${JSON.stringify(tool satisfies never)}`)
+    }
+  }
+
+  /** Reads an attachment of the episode's question one part per call, like `access` reads a page. */
+  async file(name: string, signal?: AbortSignal): Promise<{text: string; part: number; parts: number}> {
+    const key = `file:${name.trim()}`
+    let cursor = this.#cursors.get(key)
+    if (!cursor) {
+      signal?.throwIfAborted()
+      const {attachmentsOf} = await import('../tools/attachments.js')
+      const read = await (await this.#tools.attachments()).read(name, attachmentsOf(this.#question ?? {}))
+      const chunks = chunkPage(cleanText(read.text), Math.max(50, this.#tools.chunkChars))
+      cursor = {title: read.name, url: read.name, chunks: chunks.length ? chunks : ['(the file has no text)'], next: 0}
+      this.#cursors.set(key, cursor)
+    }
+    const parts = cursor.chunks.length
+    if (cursor.next >= parts) return {text: `You have read all ${parts} part${parts === 1 ? '' : 's'} of ${cursor.title}.`, part: parts, parts}
+    const part = cursor.next++
+    const tail = part + 1 < parts ? `[Part ${part + 1} of ${parts}. Read the same file again to read part ${part + 2}.]` : '[End of file.]'
+    return {text: `File: ${cursor.title}\nPart ${part + 1} of ${parts}\n\n${cursor.chunks[part]}\n\n${tail}`, part: part + 1, parts}
   }
 
   #signal(signal?: AbortSignal): AbortSignal {

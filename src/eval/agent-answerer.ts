@@ -7,6 +7,7 @@ import type {Trajectory} from '../core/records/index.js'
 import type {LanguageModel} from '../llm/language-model.js'
 import type {AgentTools} from '../agent/tools.js'
 import type {EpisodeOptions} from '../agent/loop.js'
+import type {ToolName} from '../agent/tool-specs.js'
 import {isWorldDir, worldTools} from '../agent/resolve-tools.js'
 import {resolveLanguageModel} from './agent-bridge.js'
 import {closedBookAnswerer} from './answerers.js'
@@ -22,6 +23,10 @@ export interface AnswererSpec {
   /** Let `access` open loopback/private addresses (a local world web server). */
   readAllowPrivate?: boolean
   worldDir?: string | undefined
+  /** Tools the agent may call (default: the format's own). */
+  tools?: readonly ToolName[]
+  /** Folder of question attachments for the file tool. */
+  attachmentsDir?: string
 }
 
 export interface OpenAnswerer {
@@ -81,12 +86,12 @@ export async function makeAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
   const model: LanguageModel = await resolveLanguageModel(spec.model, '--model')
   let tools: AgentTools
   try {
-    tools = await resolveAgentTools({search: spec.search, ...(spec.readAllowPrivate ? {readAllowPrivate: true} : {}), onNote: () => {}})
+    tools = await resolveAgentTools({search: spec.search, ...(spec.readAllowPrivate ? {readAllowPrivate: true} : {}), ...(spec.tools ? {enabled: spec.tools} : {}), ...(spec.attachmentsDir ? {attachmentsDir: spec.attachmentsDir} : {}), onNote: () => {}})
   } catch (error) {
     await model.close?.()
     throw error
   }
-  const format = spec.format ? agentFormat(spec.format) : undefined
+  const format = spec.format || spec.tools ? agentFormat(spec.format ?? 'asearcher', spec.tools ? {tools: spec.tools} : {}) : undefined
   const answer = await agentAnswerer(model, tools, {temperature: spec.temperature, ...(format ? {format} : {}), ...(spec.maxTurns ? {maxTurns: spec.maxTurns} : {})})
   return {
     answer,

@@ -8,6 +8,7 @@ import {DataError, UsageError} from '../core/errors.js'
 import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, toQuestion, type Question, type QuestionInput} from '../core/records/index.js'
 import {parseDelimited, type TabularRow} from './tabular.js'
 import {browseCompDecrypt, looksDecrypted, xbenchDecrypt} from './decrypt.js'
+import {unreadableReason} from '../tools/attachments.js'
 
 export type Container = 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet'
 
@@ -31,6 +32,8 @@ export interface RawRow {
 export interface ConvertContext {
   source: string
   skip(reason: string): void
+  /** Folder of attached files (`--attachments`): GAIA rows with a file the file tool reads are kept. */
+  attachments?: string | undefined
 }
 
 type Obj = Record<string, unknown>
@@ -179,7 +182,7 @@ export const BENCH_FORMATS: readonly BenchFormat[] = [
   },
   {
     name: 'gaia',
-    description: 'GAIA metadata.jsonl {task_id, Question, Level, "Final answer", file_name}; rows with an attached file are skipped (text-only subset)',
+    description: 'GAIA metadata.jsonl {task_id, Question, Level, "Final answer", file_name}; rows with an attached file are kept only with --attachments DIR and a file the file tool reads',
     containers: ['jsonl'],
     detect: (c, s) => c === 'jsonl' && hasKeys(s, 'task_id', 'Question'),
     convert: (rows, ctx) => {
@@ -187,8 +190,19 @@ export const BENCH_FORMATS: readonly BenchFormat[] = [
       for (const r of rows) {
         const v = r.value as Obj
         if (typeof v.file_name === 'string' && v.file_name !== '') {
-          ctx.skip('attached file (not text-only)')
-          continue
+          if (ctx.attachments === undefined) {
+            ctx.skip('attached file (not text-only)')
+            continue
+          }
+          const why = unreadableReason(v.file_name)
+          if (why) {
+            ctx.skip(`attachment the file tool cannot read: ${why}`)
+            continue
+          }
+          if (!existsSync(join(ctx.attachments, basename(v.file_name)))) {
+            ctx.skip(`attachment missing from ${ctx.attachments}`)
+            continue
+          }
         }
         out.push({...toQuestion(v, 'gaia', r.where, r.line), source: ctx.source || 'gaia'})
       }
@@ -346,6 +360,8 @@ export interface LoadOptions {
   source: string
   /** Formats acceptable for this benchmark (detection only considers these first). */
   formats?: readonly string[]
+  /** Folder of attached files (GAIA file_name); without it such rows are skipped. */
+  attachments?: string
 }
 
 export interface LoadedFile {
@@ -386,7 +402,7 @@ export async function loadBenchFile(path: string, options: LoadOptions): Promise
     throw new UsageError(`format ${format.name} is read from ${format.containers.join(' or ')} files, got ${JSON.stringify(basename(path))}`, {code: 'format', fix: 'Pass the right file, or leave --format out to detect it.'})
   }
   const skipped: Record<string, number> = {}
-  const ctx: ConvertContext = {source: options.source, skip: (reason) => (skipped[reason] = (skipped[reason] ?? 0) + 1)}
+  const ctx: ConvertContext = {source: options.source, skip: (reason) => (skipped[reason] = (skipped[reason] ?? 0) + 1), attachments: options.attachments}
   const inputs = format.convert(rows, ctx)
   const questions: Question[] = []
   const seen = new Set<string>()

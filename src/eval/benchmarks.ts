@@ -69,7 +69,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   b({name: 'frames', title: 'FRAMES', kind: 'deep-search', defaultMetric: 'judge', metrics: ['em', 'f1', 'cover_em'], formats: ['frames', 'flashrag', 'verl'], defaultSplit: 'test', citation: 'Krishna et al. 2024', downloads: [
     {file: 'frames-test.tsv', split: 'test', url: `${HF}/google/frames-benchmark/resolve/main/test.tsv`},
   ]}),
-  b({name: 'gaia', title: 'GAIA (text-only)', kind: 'deep-search', defaultMetric: 'gaia', metrics: DEEP_METRICS, formats: ['gaia', 'flashrag', 'verl'], defaultSplit: 'validation', citation: 'Mialon et al. 2023', downloads: [
+  b({name: 'gaia', title: 'GAIA (text, and attachments with --attachments)', kind: 'deep-search', defaultMetric: 'gaia', metrics: DEEP_METRICS, formats: ['gaia', 'flashrag', 'verl'], defaultSplit: 'validation', citation: 'Mialon et al. 2023', downloads: [
     // Gated on the Hub: needs an access token in HF_TOKEN; the metadata file is all ars reads.
     {file: 'metadata.jsonl', split: 'validation', url: `${HF}/gaia-benchmark/GAIA/resolve/main/2023/validation/metadata.jsonl`},
   ]}),
@@ -111,6 +111,8 @@ export interface ResolveOptions {
   worldDir?: string
   format?: string
   split?: string
+  /** --attachments: folder of attached files; GAIA keeps the questions whose file the file tool reads. */
+  attachments?: string
 }
 
 export interface LoadedBenchmark extends LoadedFile {
@@ -142,7 +144,7 @@ export async function loadBenchmark(spec: string, options: ResolveOptions = {}):
     if (!isFileSpec(spec) && !existsSync(spec)) getBenchmark(spec)
     // A bare file: the format (an original release) or the rows' source (a FlashRAG/verl data_source) names
     // the benchmark, so its metrics apply; otherwise the file's name is the benchmark's.
-    const loaded = await loadBenchFile(spec, {source: '', ...(options.format ? {format: options.format} : {})})
+    const loaded = await loadBenchFile(spec, {source: '', ...(options.format ? {format: options.format} : {}), ...(options.attachments ? {attachments: options.attachments} : {})})
     const first = loaded.questions[0]
     const worldSplit = first?.source === 'world' && first.split ? `world-${first.split}` : undefined
     const guessed = BENCHMARKS.find((x) => x.kind !== 'world' && x.formats[0] === loaded.format) ?? (first ? findBenchmark(worldSplit ?? first.source) : undefined)
@@ -162,7 +164,7 @@ export async function loadBenchmark(spec: string, options: ResolveOptions = {}):
     if (!stat) throw new UsageError(`${options.data}: no such file or directory`, {code: 'input-missing', fix: `Check --data, or run \`ars eval download ${entry.name} --out DIR\`.`})
     path = stat.isDirectory() ? fileInDir(options.data, entry, split) : options.data
   }
-  const loaded = await loadBenchFile(path, {source: entry.name, formats: entry.formats, ...(options.format ? {format: options.format} : {})})
+  const loaded = await loadBenchFile(path, {source: entry.name, formats: entry.formats, ...(options.format ? {format: options.format} : {}), ...(options.attachments ? {attachments: options.attachments} : {})})
   const questions = entry.hops === undefined ? loaded.questions : loaded.questions.map((q) => (q.hops === undefined ? {...q, hops: entry.hops} : q))
   return {...loaded, questions, benchmark: entry.name, split, entry}
 }

@@ -6,6 +6,7 @@ import type {SftExample} from '../core/records/sft-example.js'
 import type {Trajectory} from '../core/records/trajectory.js'
 import {agentFormat, type AgentAction, type AgentFormat} from '../agent/formats.js'
 import {renderTemplate} from '../agent/templates.js'
+import {DEFAULT_TOOLS, TOOL_NAMES, TOOL_SPECS, type ToolName} from '../agent/tool-specs.js'
 
 export interface TrajectoryToSftOptions {
   /** Agent format to render in (default: the trajectory's own). */
@@ -17,18 +18,27 @@ export interface TrajectoryToSftOptions {
 }
 
 /** Why a trajectory gave no example (counted by the command). */
-export type SkipReason = 'reward' | 'no-answer' | 'malformed-action' | 'access-unsupported' | 'multi-call' | 'layout'
+export type SkipReason = 'reward' | 'no-answer' | 'malformed-action' | 'access-unsupported' | 'tool-unsupported' | 'multi-call' | 'layout'
 
 export type SftConversion = {kind: 'example'; example: SftExample} | {kind: 'skip'; reason: SkipReason; detail: string}
 
 /** The reply text of one action in `format`'s syntax (what a model trained on it should write). */
 export function actionText(format: AgentFormat, action: Exclude<AgentAction, {kind: 'malformed'}>): string {
   if (action.kind === 'answer') return `<answer>${action.answer}</answer>`
+  const tool: ToolName = action.kind === 'call' ? action.tool : action.kind
+  const inputs = action.kind === 'search' ? action.queries : action.kind === 'access' ? action.urls : action.inputs
   if (format.name === 'deepresearcher') {
-    const call = action.kind === 'search' ? {name: 'web_search', arguments: {query: action.queries}} : {name: 'browse_webpage', arguments: {url_list: action.urls}}
-    return `<tool_call>${spacedJson(call)}</tool_call>`
+    const {name, key, list} = TOOL_SPECS[tool].json
+    return `<tool_call>${spacedJson({name, arguments: {[key]: list ? inputs : inputs[0]}})}</tool_call>`
   }
-  return action.kind === 'search' ? `<search>${action.queries[0]}</search>` : `<access>${action.urls[0]}</access>`
+  return `<${tool}>${inputs[0]}</${tool}>`
+}
+
+/** The tools an episode used beyond its format's defaults, so its replies parse as they were written. */
+function toolsOf(t: Trajectory): ToolName[] | undefined {
+  const used = new Set<string>(t.tool_calls.map((c) => c.name))
+  if (![...used].some((n) => !(DEFAULT_TOOLS as readonly string[]).includes(n))) return undefined
+  return TOOL_NAMES.filter((n) => used.has(n) || DEFAULT_TOOLS.includes(n))
 }
 
 /** JSON with `, ` and `: ` separators, as the DeepResearcher prompt shows its tool calls (Python's json.dumps). */
@@ -84,7 +94,8 @@ export function shortenObservation(text: string, max: number): string {
 }
 
 export function trajectoryToSft(t: Trajectory, options: TrajectoryToSftOptions = {}): SftConversion {
-  const source = agentFormat(t.format)
+  const used = toolsOf(t)
+  const source = agentFormat(t.format, used ? {tools: used} : {})
   const target = options.format ?? source
   if (options.minReward !== undefined && (t.reward === null || t.reward < options.minReward)) {
     return {kind: 'skip', reason: 'reward', detail: `reward ${t.reward} < ${options.minReward}`}
@@ -110,7 +121,8 @@ export function trajectoryToSft(t: Trajectory, options: TrajectoryToSftOptions =
     const last = k === rest.length - 1
     if (last !== (action.kind === 'answer')) return {kind: 'skip', reason: 'no-answer', detail: last ? `the last reply is a ${action.kind}, not an answer` : 'an answer before the last reply'}
     if (action.kind === 'access' && !target.tools.includes('access')) return {kind: 'skip', reason: 'access-unsupported', detail: `${target.name} has no access tool`}
-    const calls = action.kind === 'search' ? action.queries.length : action.kind === 'access' ? action.urls.length : 1
+    if (action.kind === 'call' && !target.tools.includes(action.tool)) return {kind: 'skip', reason: 'tool-unsupported', detail: `the ${target.name} format was not given the ${action.tool} tool`}
+    const calls = action.kind === 'search' ? action.queries.length : action.kind === 'access' ? action.urls.length : action.kind === 'call' ? action.inputs.length : 1
     if (calls > 1 && target.name !== 'deepresearcher') return {kind: 'skip', reason: 'multi-call', detail: `${calls} calls in one reply; ${target.name} takes one`}
     // The same format keeps the reply verbatim (token for token); another format keeps the thoughts and rewrites the action.
     const start = actionStart(m.content, source)

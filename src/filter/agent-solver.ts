@@ -2,8 +2,8 @@
 // the episode seed derived from (--seed, question id, sample) exactly as `ars rollout` does.
 import type {LanguageModel} from '../llm/language-model.js'
 import type {AgentTools} from '../agent/tools.js'
-import {runEpisode} from '../agent/loop.js'
 import type {AgentFormat} from '../agent/formats.js'
+import {runEpisode} from '../agent/loop.js'
 import {episodeSeed} from '../agent/rollout.js'
 import {parseRecord, QuestionType} from '../core/records/index.js'
 import type {SolveRequest, Solver} from './difficulty.js'
@@ -12,10 +12,10 @@ export interface AgentSolverOptions {
   model: LanguageModel
   tools: AgentTools
   maxTurns?: number
-  /** Agent format (default ASearcher). */
-  format?: AgentFormat
   seed?: number
   temperature?: number
+  /** Agent format (default ASearcher with search and access); `--tools` builds one declaring more tools. */
+  format?: AgentFormat
 }
 
 export class AgentSolver implements Solver {
@@ -32,8 +32,8 @@ export class AgentSolver implements Solver {
     const trajectory = await runEpisode(question, {
       model: this.#o.model,
       tools: this.#o.tools,
-      maxTurns: this.#o.maxTurns ?? 32,
       ...(this.#o.format ? {format: this.#o.format} : {}),
+      maxTurns: this.#o.maxTurns ?? 32,
       temperature: this.#o.temperature ?? 1,
       seed: episodeSeed(this.#o.seed ?? 0, request.id, request.sample),
       sampleIndex: request.sample,

@@ -1,5 +1,6 @@
 // Build the difficulty check's solvers from flags: the closed-book model for --no-tool-fail and the agent
 // (model + search + page reader) for --difficulty. Models and search providers are resolved by their registries.
+import type {ToolName} from '../agent/tool-specs.js'
 import {UsageError} from '../core/errors.js'
 import type {DifficultyOptions} from './difficulty.js'
 import type {PassRange} from './pass-range.js'
@@ -19,6 +20,8 @@ export interface DifficultyFlags {
   baseUrl?: string
   /** Let the agent's `access` open loopback/private addresses (a local `ars serve web`). */
   readAllowPrivate?: boolean
+  /** Tools of the --difficulty agent (default search, access); file is not offered (filter carries no attachments). */
+  tools?: readonly ToolName[]
 }
 
 export interface DifficultySetup {
@@ -44,10 +47,11 @@ export async function createDifficulty(flags: DifficultyFlags): Promise<Difficul
   if (flags.difficulty) {
     const {resolveAgentTools} = await import('../agent/resolve-tools.js')
     const {AgentSolver} = await import('./agent-solver.js')
-    const tools = await resolveAgentTools({search: flags.search as string, readAllowPrivate: flags.readAllowPrivate})
-    closers.push(() => tools.close())
     const {agentFormat} = await import('../agent/formats.js')
-    options.withTools = {solver: new AgentSolver({model, tools, maxTurns: flags.maxTurns, seed: flags.seed, ...(flags.agentFormat ? {format: agentFormat(flags.agentFormat)} : {})}), samples: flags.samples, range: flags.range}
+    const tools = await resolveAgentTools({search: flags.search as string, readAllowPrivate: flags.readAllowPrivate, ...(flags.tools ? {enabled: flags.tools} : {})})
+    closers.push(() => tools.close())
+    const format = flags.agentFormat || flags.tools ? agentFormat(flags.agentFormat ?? 'asearcher', flags.tools ? {tools: flags.tools} : {}) : undefined
+    options.withTools = {solver: new AgentSolver({model, tools, maxTurns: flags.maxTurns, seed: flags.seed, ...(format ? {format} : {})}), samples: flags.samples, range: flags.range}
   }
   return {options, close: async () => {
     for (const c of closers) await c()

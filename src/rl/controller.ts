@@ -150,12 +150,15 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
 
   const [{GenerationEngine}, {HfTokenizer}] = await Promise.all([import('../model/onnx/engine.js'), import('../model/tokenizer.js')])
   const base = await loadCheckpoint(o.model)
+  const extraTools = (o.episode?.format?.tools ?? []).filter((t) => t !== 'search' && t !== 'access')
   const settings = {
     mode, samples, batch_questions: groupsPerStep, max_staleness: eta, lr: o.learningRate ?? defaultRlLearningRate(base.weights), weight_decay: o.weightDecay ?? 0, max_grad_norm: o.maxGradNorm ?? 1,
     clip_eps: o.loss?.clipEps ?? 0.2, behav_imp_cap: o.loss?.behavImpCap ?? 5, behav_imp_mode: o.loss?.behavImpMode ?? 'mask', minibatches: o.minibatches ?? 1,
     scale_by_std: o.advantages?.scaleByStd ?? true, drop_zero_variance: o.advantages?.dropZeroVariance ?? false, truncated: o.advantages?.truncated ?? 'mask',
     reward: o.reward.metric, format_penalty: o.reward.formatPenalty ?? 0.1, format: o.episode?.format?.name ?? 'asearcher', max_turns: o.episode?.maxTurns ?? 32,
     max_tokens_per_turn: o.episode?.maxTokensPerTurn ?? 1024, context_length: o.episode?.contextLength ?? null, temperature: o.episode?.temperature ?? 1, seed,
+    // Recorded only when --tools adds tools, so runs made before --tools existed resume unchanged.
+    ...(extraTools.length ? {tools: [...(o.episode?.format?.tools ?? [])]} : {}),
   }
   const run = await RunDir.open(o.out, {
     command: 'train', settings, flags: o.flags, model_config_hash: modelConfigHash(base.config),
