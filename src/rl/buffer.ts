@@ -45,6 +45,8 @@ export class GroupBuffer {
   #pendingDrops = 0
   /** Samples dropped as stale since the buffer was made. */
   droppedStale = 0
+  /** Whole groups dropped because every sample went stale (admission control must stop counting them). */
+  evictedGroups = 0
 
   constructor(options: GroupBufferOptions = {}) {
     const eta = options.maxStaleness ?? 4
@@ -80,8 +82,10 @@ export class GroupBuffer {
       const group = this.#ready[g] as CompletedGroup
       const fresh = group.trajectories.filter((t) => currentVersion - oldestVersion(t) <= this.maxStaleness)
       dropped += group.trajectories.length - fresh.length
-      if (fresh.length === 0) this.#ready.splice(g, 1)
-      else group.trajectories = fresh
+      if (fresh.length === 0) {
+        this.#ready.splice(g, 1)
+        this.evictedGroups++
+      } else group.trajectories = fresh
     }
     this.droppedStale += dropped
     return dropped
@@ -105,10 +109,12 @@ export class GroupBuffer {
    * Resolves with a batch once `count` fresh groups are complete (versions are read when groups arrive, so pass
    * a getter), or with undefined when the buffer is closed or the signal fires first.
    */
-  async waitFor(count: number, currentVersion: () => number, signal?: AbortSignal): Promise<TakenBatch | undefined> {
+  async waitFor(count: number, currentVersion: () => number, signal?: AbortSignal, onEvict?: () => void): Promise<TakenBatch | undefined> {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`Expected a positive group count, got ${count}`)
     for (;;) {
+      const evicted = this.evictedGroups
       const batch = this.take(count, currentVersion())
+      if (this.evictedGroups !== evicted) onEvict?.()
       if (batch) return batch
       if (this.#closed || signal?.aborted) return undefined
       await new Promise<void>((resolve) => {

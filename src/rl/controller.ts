@@ -234,7 +234,9 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   }
   intake.signal.addEventListener('abort', wakeAdmission, {once: true})
   const canStart = (): boolean => {
-    const live = groupsStarted - groupsWasted
+    // A group the buffer evicted as stale is no longer live: counting it kept admission closed while the trainer
+    // waited for groups that would never come (a hang at the end of async runs with dynamic sampling).
+    const live = groupsStarted - groupsWasted - buffer.evictedGroups
     return live < (step - step0 + lag + 1) * groupsPerStep && live < stepsLeft * groupsPerStep
   }
 
@@ -333,7 +335,10 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     if (step < o.steps) await evaluate()
     while (step < o.steps && !intake.signal.aborted) {
       const waitStart = performance.now()
-      const batch = await buffer.waitFor(groupsPerStep, () => version, intake.signal)
+      const evictedBefore = buffer.evictedGroups
+      const batch = await buffer.waitFor(groupsPerStep, () => version, intake.signal, () => {
+        if (buffer.evictedGroups !== evictedBefore) wakeAdmission()
+      })
       if (fatal) throw fatal.error
       if (!batch) break
       const waitSeconds = (performance.now() - waitStart) / 1000
