@@ -134,7 +134,6 @@ export function parseModelConfig(json: unknown, where = 'config.json'): ModelCon
       fix: `ars runs the Qwen2 and Qwen3 dense families (${SUPPORTED_ARCHITECTURES.join(', ')}), e.g. Qwen2.5-0.5B/1.5B-Instruct, Qwen3-0.6B.`,
     })
   }
-  if ((modelType as string) === 'qwen3' && (process.env.ARS_QWEN3 ?? '') === '') throw new UsageError(`${where}: Qwen3 is not supported yet`, {code: 'model-architecture', fix: 'Use a Qwen2 checkpoint.'}) // QWEN3-GUARD
   // ACT2FN maps both names to SiLU.
   if (c.hidden_act !== 'silu' && c.hidden_act !== 'swish') throw configError(where, 'hidden_act', `${JSON.stringify(c.hidden_act)} is not supported (ars implements SwiGLU with "silu")`, 'Use a Qwen2/Qwen3 checkpoint (hidden_act "silu").')
   if (c.quantization_config != null) throw configError(where, 'quantization_config', 'quantized checkpoints are not supported', 'Use the unquantized (bf16/fp16/fp32) checkpoint.')
