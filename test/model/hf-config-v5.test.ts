@@ -239,3 +239,24 @@ test('config fields that change the maths and that ars does not implement are re
     await rm(bad, {recursive: true, force: true})
   }
 })
+
+test('tensors the forward pass would use but config.json leaves out are refused, not dropped', async () => {
+  const folder = join(dir, '..', `${dir.split('/').at(-1)}-extra`)
+  const {mkdir} = await import('node:fs/promises')
+  try {
+    // Qwen2 with biases saved under "attention_bias": false (transformers' Qwen2 applies q/k/v biases regardless).
+    await mkdir(folder, {recursive: true})
+    await saveWeights(folder, tinyWeights(parseModelConfig({...V5_CONFIG}), 1))
+    await writeFile(join(folder, 'config.json'), JSON.stringify({...V5_CONFIG, attention_bias: false}))
+    await assert.rejects(loadCheckpoint(folder, {tokenizer: false}), /tensor model\.layers\.0\.self_attn\.(q|k|v)_proj\.bias is in the checkpoint but config\.json \(model_type qwen2, attention_bias false\) does not use it/)
+    // A Qwen3 checkpoint under a Qwen2 config.
+    await rm(folder, {recursive: true, force: true})
+    await mkdir(folder, {recursive: true})
+    const qwen3 = parseModelConfig({...V5_CONFIG, architectures: ['Qwen3ForCausalLM'], model_type: 'qwen3', head_dim: 16})
+    await saveWeights(folder, tinyWeights(qwen3, 1))
+    await writeFile(join(folder, 'config.json'), JSON.stringify({...V5_CONFIG, attention_bias: false}))
+    await assert.rejects(loadCheckpoint(folder, {tokenizer: false}), (e: Error & {fix?: string}) => /self_attn\.(q|k)_norm\.weight is in the checkpoint/.test(e.message) && /qwen3/.test(e.fix ?? ''))
+  } finally {
+    await rm(folder, {recursive: true, force: true})
+  }
+})
