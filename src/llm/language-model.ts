@@ -18,7 +18,27 @@ export interface SamplingOptions {
   stop?: string[]
   /** Ask for per-token log-probs of the sampled tokens. */
   logprobs?: boolean
+  /** Also return the N most likely tokens at each step with their log-probs (token-level models; 0 = off). */
+  topLogprobs?: number
+  /** Called with each token as it is sampled (token-level models), before generate resolves: for streaming. */
+  onToken?: (token: GeneratedToken) => void
   signal?: AbortSignal
+}
+
+/** One sampled token, as `onToken` reports it. */
+export interface GeneratedToken {
+  tokenId: number
+  /** Same meaning as GenerateResult.logprobs[i]. */
+  logprob: number
+  /** The most likely tokens at this step, most likely first, when `topLogprobs` was asked. */
+  topLogprobs?: TopLogprob[]
+  /** Policy version that sampled it (local engines). */
+  version?: number
+}
+
+export interface TopLogprob {
+  tokenId: number
+  logprob: number
 }
 
 export type GenerateInput =
@@ -38,6 +58,8 @@ export interface GenerateResult {
   policyVersion?: number
   /** Per-token policy versions, when a generation straddled a weight swap (same length as tokenIds). */
   policyVersions?: number[]
+  /** The `topLogprobs` most likely tokens at each step (same length as tokenIds), when asked. */
+  topLogprobs?: TopLogprob[][]
   usage: {promptTokens: number; completionTokens: number}
 }
 
@@ -56,6 +78,8 @@ export interface LanguageModel {
   readonly tokenizer?: TextTokenizer
   /** Context length in tokens, when known. */
   readonly contextLength?: number
+  /** Token ids that end a generation (eos, `<|im_end|>`): a server shows their text to no client. */
+  readonly stopTokenIds?: readonly number[]
   generate(input: GenerateInput, options: SamplingOptions): Promise<GenerateResult>
   close?(): Promise<void>
 }

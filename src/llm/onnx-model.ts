@@ -15,6 +15,8 @@ export interface OnnxModelOptions {
   maxBatchSize?: number
   /** onnxruntime intra-op threads (default: onnxruntime's choice). */
   threads?: number
+  /** Refuse prompt + max_tokens beyond this (default and upper bound: the config's max_position_embeddings). */
+  contextLength?: number
 }
 
 export class OnnxModel implements LanguageModel {
@@ -27,12 +29,16 @@ export class OnnxModel implements LanguageModel {
   readonly config: ModelConfig
   readonly #stopIds: number[]
 
-  constructor(id: string, engine: GenerationEngine, tokenizer: HfTokenizer, config: ModelConfig) {
+  get stopTokenIds(): readonly number[] {
+    return this.#stopIds
+  }
+
+  constructor(id: string, engine: GenerationEngine, tokenizer: HfTokenizer, config: ModelConfig, contextLength?: number) {
     this.id = id
     this.engine = engine
     this.tokenizer = tokenizer
     this.config = config
-    this.contextLength = config.maxPositions
+    this.contextLength = Math.min(config.maxPositions, contextLength ?? Infinity)
     this.#stopIds = [...new Set([...tokenizer.stopTokenIds(), ...config.eosTokenIds])]
   }
 
@@ -43,7 +49,9 @@ export class OnnxModel implements LanguageModel {
     if (tokenIds.length + o.maxTokens > this.contextLength) {
       throw new ContextOverflowError(`${this.id}: ${tokenIds.length} prompt tokens + ${o.maxTokens} to generate exceed the context of ${this.contextLength}`, {promptTokens: tokenIds.length, contextLength: this.contextLength})
     }
-    const r = await this.engine.generate({tokenIds, maxTokens: o.maxTokens, temperature: o.temperature ?? 1, topP: o.topP, topK: o.topK, seed: o.seed, stop: o.stop, stopTokenIds: this.#stopIds, signal: o.signal})
+    const r = await this.engine.generate({tokenIds, maxTokens: o.maxTokens, temperature: o.temperature ?? 1, topP: o.topP, topK: o.topK, seed: o.seed, stop: o.stop, stopTokenIds: this.#stopIds, signal: o.signal,
+      ...(o.topLogprobs ? {topLogprobs: o.topLogprobs} : {}),
+      ...(o.onToken ? {onToken: o.onToken} : {})})
     if (r.finishReason === 'abort' && o.signal?.aborted) throw o.signal.reason ?? new DOMException('aborted', 'AbortError')
     return {
       text: r.text ?? tok.decode(r.tokenIds),
@@ -52,6 +60,7 @@ export class OnnxModel implements LanguageModel {
       finishReason: r.finishReason,
       policyVersion: r.policyVersions[0] ?? r.policyVersion,
       policyVersions: r.policyVersions,
+      ...(r.topLogprobs ? {topLogprobs: r.topLogprobs} : {}),
       usage: {promptTokens: r.promptTokens, completionTokens: r.tokenIds.length},
     }
   }
@@ -84,5 +93,5 @@ export async function loadOnnxModel(dir: string, options: OnnxModelOptions = {})
   const tokenizer = new HfTokenizer(await readTokenizerFiles(dir), join(dir, 'tokenizer.json'))
   tokenizer.checkMatches(config, join(dir, 'config.json'))
   const engine = await GenerationEngine.create({config, model, decoder: tokenizer, maxBatchSize: options.maxBatchSize, ...(options.threads ? {intraOpNumThreads: options.threads} : {})})
-  return new OnnxModel(`onnx:${dir}`, engine, tokenizer, config)
+  return new OnnxModel(`onnx:${dir}`, engine, tokenizer, config, options.contextLength)
 }

@@ -63,8 +63,10 @@ export class OpenAIModel implements LanguageModel {
   readonly id: string
   readonly capabilities: {tokens: boolean; logprobs: boolean; chat: boolean}
   readonly tokenizer?: TextTokenizer
-  readonly contextLength?: number
   readonly baseUrl: string
+  /** Given, else the server's /models `max_model_len`, else learned from its first context-length error. */
+  #context: number | undefined
+  #discovery: Promise<number | undefined> | undefined
   readonly #model: string
   readonly #apiKey: string | undefined
   readonly #stream: boolean
@@ -92,7 +94,7 @@ export class OpenAIModel implements LanguageModel {
     this.id = `openai:${model}`
     this.#apiKey = options.apiKey
     this.tokenizer = options.tokenizer
-    this.contextLength = options.contextLength
+    this.#context = options.contextLength
     this.capabilities = {tokens: Boolean(options.tokenizer), logprobs: true, chat: true}
     this.#stream = options.stream ?? false
     this.#maxRetries = options.maxRetries ?? 3
@@ -103,8 +105,44 @@ export class OpenAIModel implements LanguageModel {
     this.#queue = new PQueue({concurrency: options.concurrency ?? 64})
   }
 
+  /** The model's context in tokens: the `contextLength` option, else what the server said when a request overflowed. */
+  get contextLength(): number | undefined {
+    return this.#context
+  }
+
+  /**
+   * Asks the server for the model's context once (`GET /models`: vLLM, SGLang and ars serve model report
+   * `max_model_len`), so max_tokens can be fitted before asking and the agent trims history to the true context.
+   * Never fails: an unknown context just means the server's own error tells it later.
+   */
+  discoverContext(): Promise<number | undefined> {
+    if (this.#context !== undefined || !this.#extensions) return Promise.resolve(this.#context)
+    this.#discovery ??= (async () => {
+      try {
+        const apiKey = this.#apiKey ?? process.env.OPENAI_API_KEY
+        const response = await this.#fetch(`${this.baseUrl}/models`, {headers: apiKey ? {authorization: `Bearer ${apiKey}`} : {}, signal: AbortSignal.timeout(3000)})
+        if (!response.ok) return undefined
+        const list = ((await response.json()) as {data?: Array<{id?: string; max_model_len?: unknown}>}).data ?? []
+        const entry = list.find((m) => m.id === this.#model) ?? (list.length === 1 ? list[0] : undefined)
+        const n = entry?.max_model_len
+        if (typeof n === 'number' && Number.isInteger(n) && n > 0) this.#context ??= n
+      } catch {
+        // Unreachable or not OpenAI-shaped: the request itself will say so.
+      }
+      return this.#context
+    })()
+    return this.#discovery
+  }
+
   async generate(input: GenerateInput, options: SamplingOptions): Promise<GenerateResult> {
     options.signal?.throwIfAborted()
+    await this.discoverContext()
+    if (input.kind === 'tokens' && this.#context !== undefined) {
+      // Ask only for what the context has left (vLLM and ars serve refuse prompt + max_tokens > context).
+      const left = this.#context - input.tokenIds.length
+      if (left < 1) throw new ContextOverflowError(`${this.id}: ${input.tokenIds.length} prompt tokens leave no room in the context of ${this.#context}`, {promptTokens: input.tokenIds.length, contextLength: this.#context})
+      if (options.maxTokens > left) options = {...options, maxTokens: left}
+    }
     const {path, body} = this.#request(input, options)
     return this.#queue.add(() => this.#send(path, body, input, options), {signal: options.signal}) as Promise<GenerateResult>
   }
@@ -148,8 +186,9 @@ export class OpenAIModel implements LanguageModel {
     const apiKey = this.#apiKey ?? process.env.OPENAI_API_KEY
     const headers: Record<string, string> = {'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json'}
     if (apiKey) headers.authorization = `Bearer ${apiKey}`
-    const payload = JSON.stringify(body)
+    let payload = JSON.stringify(body)
     let lastProblem = ''
+    let shrunk = false
     for (let attempt = 0; ; attempt++) {
       o.signal?.throwIfAborted()
       const timeout = AbortSignal.timeout(this.#timeoutMs)
@@ -164,7 +203,18 @@ export class OpenAIModel implements LanguageModel {
         const text = await response.text().catch(() => '')
         const message = errorMessage(text) || response.statusText
         if (response.status === 400 && /context|maximum.*length|too long|too many tokens/i.test(message)) {
-          throw new ContextOverflowError(`${this.id}: the prompt does not fit the model's context (${message})`)
+          const limits = contextLimits(message)
+          if (limits.context !== undefined) this.#context = limits.context
+          const left = limits.context !== undefined && limits.prompt !== undefined ? limits.context - limits.prompt : undefined
+          // The prompt fits but prompt + max_tokens does not: ask again for what is left, once, right away.
+          if (!shrunk && left !== undefined && left >= 1 && left < (body.max_tokens as number)) {
+            shrunk = true
+            body.max_tokens = left
+            payload = JSON.stringify(body)
+            attempt--
+            continue
+          }
+          throw new ContextOverflowError(`${this.id}: the prompt does not fit the model's context (${message})`, {promptTokens: limits.prompt, contextLength: limits.context})
         }
         if (response.status === 401 || response.status === 403) throw new ModelBackendError('model-auth', `${url}: HTTP ${response.status} ${message}`, 'Set OPENAI_API_KEY to a key this server accepts.')
         if (response.status === 404) throw new ModelBackendError('model-not-found', `${url}: HTTP 404 ${message}`, `Check --base-url (it should end in /v1) and the model id (GET ${this.baseUrl}/models lists them).`)
@@ -258,6 +308,19 @@ async function readStream(response: Response): Promise<Completion> {
   else if (tokenLogprobs.length) out.logprobs = {tokens, token_logprobs: tokenLogprobs}
   if (tokenIds.length) out.token_ids = tokenIds
   return {...completion, choices: [out]}
+}
+
+/**
+ * The context length and prompt size a server's context error states, in the wordings of vLLM (old and new),
+ * SGLang and `ars serve model`: "maximum context length is 2048 tokens. However, you requested 2100 tokens (1100 in
+ * the messages, 1000 in the completion)", "… is 2048 tokens and your request has 1100 input tokens", "maximum
+ * context length of 2048 tokens … 1100 tokens from the input messages".
+ */
+export function contextLimits(message: string): {context?: number; prompt?: number} {
+  const context = /maximum context length (?:is|of) (\d+)/i.exec(message)?.[1]
+  const prompt = /(\d+) (?:tokens )?(?:in|from) the (?:input )?(?:prompt|messages)|has (\d+) input tokens/i.exec(message)
+  const p = prompt?.[1] ?? prompt?.[2]
+  return {...(context ? {context: Number(context)} : {}), ...(p ? {prompt: Number(p)} : {})}
 }
 
 function tokenIdOf(token: string): number | undefined {

@@ -40,8 +40,12 @@ export async function resolveModel(spec: string, options: ResolveModelOptions = 
   const provider = colon > 0 && !/^[a-zA-Z]:[\\/]/.test(s) ? s.slice(0, colon) : ''
   const rest = provider ? s.slice(colon + 1) : s
   switch (provider) {
-    case 'openai':
-      return new OpenAIModel(rest, {baseUrl: options.baseUrl, tokenizer: await resolveTokenizer(options.tokenizer), concurrency: options.concurrency, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries, stream: options.stream, contextLength: options.contextLength})
+    case 'openai': {
+      const model = new OpenAIModel(rest, {baseUrl: options.baseUrl, tokenizer: await resolveTokenizer(options.tokenizer), concurrency: options.concurrency, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries, stream: options.stream, contextLength: options.contextLength})
+      // Before any episode starts, so the agent loop fits prompts and max_tokens to the server's real context.
+      await model.discoverContext()
+      return model
+    }
     case 'scripted':
       if (!rest) throw formatError(spec, 'scripted: needs a file')
       return ScriptedModel.fromFile(rest, {tokenizer: await resolveTokenizer(options.tokenizer), contextLength: options.contextLength})
@@ -77,5 +81,5 @@ async function loadOnnx(dir: string, spec: string, options: ResolveModelOptions)
   if (!dir) throw formatError(spec, 'onnx: needs a model folder')
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--model ${JSON.stringify(spec)}: ${dir} is not a folder`, {code: 'model-missing', fix: 'Pass a model folder with config.json, tokenizer.json and model.onnx (e.g. from `ars export --format onnx`).'})
   const {loadOnnxModel} = await import('./onnx-model.js')
-  return loadOnnxModel(dir, {maxBatchSize: options.maxBatchSize, threads: options.threads})
+  return loadOnnxModel(dir, {maxBatchSize: options.maxBatchSize, threads: options.threads, contextLength: options.contextLength})
 }

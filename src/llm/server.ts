@@ -6,7 +6,7 @@ import type {AddressInfo} from 'node:net'
 import {isArsError} from '../core/errors.js'
 import {ContextOverflowError, isAbortError} from './errors.js'
 import {sseEvent} from './sse.js'
-import type {ChatMessage, GenerateInput, GenerateResult, LanguageModel, SamplingOptions} from './language-model.js'
+import type {ChatMessage, GeneratedToken, GenerateInput, GenerateResult, LanguageModel, SamplingOptions, TextTokenizer, TopLogprob} from './language-model.js'
 
 export interface ModelServerOptions {
   /** Name reported by /v1/models and accepted in requests (default: the model's id). */
@@ -97,7 +97,7 @@ export class ModelServer {
     }
   }
 
-  #sampling(body: Record<string, unknown>, signal: AbortSignal): SamplingOptions & {includeStop: boolean; stream: boolean; asTokenIds: boolean; returnIds: boolean; includeUsage: boolean} {
+  #sampling(body: Record<string, unknown>, signal: AbortSignal, chat: boolean): Options {
     if (body.model !== undefined && typeof body.model !== 'string') throw new HttpError(400, 'model: expected a string', 'invalid_model')
     if (body.n !== undefined && body.n !== 1) throw new HttpError(400, `n: this server returns one choice per request, got ${JSON.stringify(body.n)}`, 'unsupported_n')
     if (body.echo) throw new HttpError(400, 'echo: not supported', 'unsupported_echo')
@@ -111,7 +111,25 @@ export class ModelServer {
     }
     const stop = body.stop === undefined || body.stop === null ? undefined : typeof body.stop === 'string' ? [body.stop] : body.stop
     if (stop !== undefined && (!Array.isArray(stop) || !stop.every((s) => typeof s === 'string'))) throw new HttpError(400, 'stop: expected a string or an array of strings', 'invalid_stop')
-    const logprobs = body.logprobs !== undefined && body.logprobs !== null && body.logprobs !== false && this.#logprobs
+    // OpenAI's two shapes: chat `logprobs: true` + `top_logprobs: N`; completions `logprobs: N` (N alternatives).
+    let logprobs: boolean
+    let top = 0
+    const topField = chat ? 'top_logprobs' : 'logprobs'
+    if (chat) {
+      logprobs = body.logprobs === true
+      if (body.logprobs !== undefined && body.logprobs !== null && typeof body.logprobs !== 'boolean') throw new HttpError(400, `logprobs: expected a boolean, got ${JSON.stringify(body.logprobs)}`, 'invalid_logprobs')
+      if (body.top_logprobs !== undefined && body.top_logprobs !== null) {
+        top = body.top_logprobs as number
+        if (!logprobs && top > 0) throw new HttpError(400, 'top_logprobs: needs "logprobs": true', 'invalid_top_logprobs')
+      }
+    } else {
+      logprobs = body.logprobs !== undefined && body.logprobs !== null && body.logprobs !== false
+      if (typeof body.logprobs === 'number') top = body.logprobs
+      else if (logprobs && body.logprobs !== true) throw new HttpError(400, `logprobs: expected an integer, got ${JSON.stringify(body.logprobs)}`, 'invalid_logprobs')
+    }
+    if (!Number.isInteger(top) || top < 0 || top > MAX_TOP_LOGPROBS) throw new HttpError(400, `${topField}: expected an integer in [0, ${MAX_TOP_LOGPROBS}], got ${JSON.stringify(top)}`, `invalid_${topField}`)
+    logprobs &&= this.#logprobs
+    if (top > 0 && (!logprobs || !this.model.capabilities.tokens || !this.model.tokenizer)) top = 0
     const streamOptions = body.stream_options as {include_usage?: boolean} | undefined
     return {
       maxTokens: maxTokens as number,
@@ -121,6 +139,7 @@ export class ModelServer {
       seed: num('seed'),
       stop: stop as string[] | undefined,
       logprobs,
+      ...(top > 0 ? {topLogprobs: top} : {}),
       signal,
       includeStop: body.include_stop_str_in_output === true,
       stream: body.stream === true,
@@ -155,7 +174,7 @@ export class ModelServer {
   }
 
   async #completion(body: Record<string, unknown>, res: ServerResponse, signal: AbortSignal): Promise<GenerateResult['usage']> {
-    const o = this.#sampling(body, signal)
+    const o = this.#sampling(body, signal, false)
     let prompt = body.prompt
     if (Array.isArray(prompt) && prompt.length === 1 && (typeof prompt[0] === 'string' || Array.isArray(prompt[0]))) prompt = prompt[0]
     let input: GenerateInput
@@ -164,29 +183,11 @@ export class ModelServer {
     else throw new HttpError(400, 'prompt: expected a string, an array of token ids, or a one-element array of either', 'invalid_prompt')
     input = this.#input(input)
     this.#checkContext(input, o.maxTokens)
-    const result = await this.model.generate(input, o)
-    const id = `cmpl-${++this.#counter}`
-    const text = visibleText(result, o)
-    const pieces = this.#pieces(result, o)
-    const logprobs = o.logprobs && result.logprobs ? {tokens: pieces.map((p) => p.token), token_logprobs: result.logprobs, top_logprobs: null, text_offset: pieces.map((p) => p.offset)} : null
-    const meta = this.#meta(result)
-    if (!o.stream) {
-      sendJson(res, 200, {id, object: 'text_completion', created: now(), model: this.#name, ...meta, choices: [{index: 0, text, logprobs, finish_reason: finish(result), stop_reason: stopReason(result, o), ...(o.returnIds && result.tokenIds ? {token_ids: result.tokenIds} : {})}], usage: usageOf(result)})
-      return result.usage
-    }
-    startSse(res)
-    const chunks = streamChunks(result, pieces, text)
-    chunks.forEach((c, i) => {
-      const last = i === chunks.length - 1
-      res.write(sseEvent({id, object: 'text_completion', created: now(), model: this.#name, ...meta, choices: [{index: 0, text: c.text, logprobs: o.logprobs && result.logprobs ? {tokens: c.tokens, token_logprobs: c.logprobs, top_logprobs: null, text_offset: c.offsets} : null, finish_reason: last ? finish(result) : null, ...(last ? {stop_reason: stopReason(result, o)} : {}), ...(o.returnIds && result.tokenIds ? {token_ids: c.ids} : {})}]}))
-    })
-    if (o.includeUsage) res.write(sseEvent({id, object: 'text_completion', created: now(), model: this.#name, choices: [], usage: usageOf(result)}))
-    res.end(sseEvent('[DONE]'))
-    return result.usage
+    return this.#respond('text_completion', input, o, res)
   }
 
   async #chat(body: Record<string, unknown>, res: ServerResponse, signal: AbortSignal): Promise<GenerateResult['usage']> {
-    const o = this.#sampling(body, signal)
+    const o = this.#sampling(body, signal, true)
     const messages = body.messages
     if (!Array.isArray(messages) || messages.length === 0) throw new HttpError(400, 'messages: expected a non-empty array', 'invalid_messages')
     const parsed: ChatMessage[] = messages.map((m, i) => {
@@ -198,41 +199,62 @@ export class ModelServer {
     })
     const input = this.#input({kind: 'chat', messages: parsed})
     this.#checkContext(input, o.maxTokens)
-    const result = await this.model.generate(input, o)
-    const id = `chatcmpl-${++this.#counter}`
-    const text = visibleText(result, o)
-    const pieces = this.#pieces(result, o)
-    const content = (ps: typeof pieces, lps: number[]) => ps.map((p, i) => ({token: p.token, logprob: lps[i] ?? 0, bytes: [...Buffer.from(p.token)], top_logprobs: []}))
-    const meta = this.#meta(result)
+    return this.#respond('chat.completion', input, o, res)
+  }
+
+  /**
+   * Generates and answers in OpenAI's shape. Streaming writes a chunk per token as the model samples it (models
+   * that report tokens through `onToken`; others in one chunk at the end). Text a client sees never contains a
+   * stop token's text (`<|im_end|>`), nor — unless include_stop_str_in_output — a matched stop string; token ids
+   * and log-probs keep every sampled token, the stop token included, as vLLM returns them.
+   */
+  async #respond(object: 'chat.completion' | 'text_completion', input: GenerateInput, o: Options, res: ServerResponse): Promise<GenerateResult['usage']> {
+    const chat = object === 'chat.completion'
+    const id = `${chat ? 'chatcmpl' : 'cmpl'}-${++this.#counter}`
+    const created = now()
+    const view = new TokenView(this.model, o)
     if (!o.stream) {
-      sendJson(res, 200, {id, object: 'chat.completion', created: now(), model: this.#name, ...meta, choices: [{index: 0, message: {role: 'assistant', content: text}, logprobs: o.logprobs && result.logprobs ? {content: content(pieces, result.logprobs)} : null, finish_reason: finish(result), stop_reason: stopReason(result, o), ...(o.returnIds && result.tokenIds ? {token_ids: result.tokenIds} : {})}], usage: usageOf(result)})
+      const result = await this.model.generate(input, o)
+      const meta = this.#meta(result)
+      const text = view.visibleText(result)
+      const ids = result.tokenIds ?? []
+      const logprobs = !o.logprobs || !result.logprobs ? null : ids.length > 0 ? view.logprobs(chat, 0, ids, result.logprobs, result.topLogprobs) : chat ? {content: result.logprobs.map((lp, i) => entry(i === 0 ? text : '', lp))} : {tokens: [text], token_logprobs: result.logprobs, top_logprobs: null, text_offset: [0]}
+      const choice = {index: 0, ...(chat ? {message: {role: 'assistant', content: text}} : {text}), logprobs, finish_reason: finish(result), stop_reason: stopReason(result, o), ...(o.returnIds && result.tokenIds ? {token_ids: result.tokenIds} : {})}
+      sendJson(res, 200, {id, object, created, model: this.#name, ...meta, choices: [choice], usage: usageOf(result)})
       return result.usage
     }
     startSse(res)
-    res.write(sseEvent({id, object: 'chat.completion.chunk', created: now(), model: this.#name, ...meta, choices: [{index: 0, delta: {role: 'assistant', content: ''}, finish_reason: null}]}))
-    const chunks = streamChunks(result, pieces, text)
-    chunks.forEach((c, i) => {
-      const last = i === chunks.length - 1
-      res.write(sseEvent({id, object: 'chat.completion.chunk', created: now(), model: this.#name, ...meta, choices: [{index: 0, delta: {content: c.text}, logprobs: o.logprobs && result.logprobs ? {content: content(c.pieces, c.logprobs)} : null, finish_reason: last ? finish(result) : null, ...(o.returnIds && result.tokenIds ? {token_ids: c.ids} : {})}]}))
-    })
-    if (o.includeUsage) res.write(sseEvent({id, object: 'chat.completion.chunk', created: now(), model: this.#name, choices: [], usage: usageOf(result)}))
-    res.end(sseEvent('[DONE]'))
-    return result.usage
-  }
-
-  /** Per-token display strings (`token_id:N` when asked, as vLLM does) and text offsets. */
-  #pieces(result: GenerateResult, o: {asTokenIds: boolean}): Array<{token: string; offset: number}> {
-    const ids = result.tokenIds
-    const tok = this.model.tokenizer
-    if (!ids) return result.logprobs ? result.logprobs.map((_, i) => ({token: i === 0 ? result.text : '', offset: 0})) : []
-    const out: Array<{token: string; offset: number}> = []
-    let offset = 0
-    for (const id of ids) {
-      const text = tok ? tok.decode([id]) : ''
-      out.push({token: o.asTokenIds ? `token_id:${id}` : text, offset})
-      offset += text.length
+    const chunkObject = chat ? 'chat.completion.chunk' : 'text_completion'
+    const send = (choice: Record<string, unknown>, meta: Record<string, unknown>) => {
+      if (!res.writableEnded) res.write(sseEvent({id, object: chunkObject, created, model: this.#name, ...meta, choices: [{index: 0, ...choice}]}))
     }
-    return out
+    const delta = (text: string) => (chat ? {delta: {content: text}} : {text})
+    if (chat) send({delta: {role: 'assistant', content: ''}, logprobs: null, finish_reason: null}, {system_fingerprint: 'ars'})
+    const streamed: {ids: number[]; logprobs: number[]; top: TopLogprob[][]} = {ids: [], logprobs: [], top: []}
+    const onToken = (t: GeneratedToken) => {
+      const offset = streamed.ids.length
+      streamed.ids.push(t.tokenId)
+      streamed.logprobs.push(t.logprob)
+      if (t.topLogprobs) streamed.top.push(t.topLogprobs)
+      const text = view.pushToken(t.tokenId)
+      const meta = t.version === undefined ? {system_fingerprint: 'ars'} : {system_fingerprint: `ars-policy-v${t.version}`, ars_policy_version: t.version}
+      send({...delta(text), logprobs: o.logprobs ? view.logprobs(chat, offset, [t.tokenId], [t.logprob], t.topLogprobs ? [t.topLogprobs] : undefined) : null, finish_reason: null, ...(o.returnIds ? {token_ids: [t.tokenId]} : {})}, meta)
+    }
+    const result = await this.model.generate(input, {...o, onToken})
+    const meta = this.#meta(result)
+    // What onToken did not report (a model that does not stream, or tokens after the last report) goes now.
+    const ids = result.tokenIds ?? []
+    const from = Math.min(streamed.ids.length, ids.length)
+    const rest = ids.slice(from)
+    const text = view.finish(result)
+    const restLogprobs = (result.logprobs ?? []).slice(ids.length > 0 ? from : 0)
+    const logprobs = !o.logprobs || !result.logprobs || (ids.length > 0 && rest.length === 0)
+      ? null
+      : ids.length > 0 ? view.logprobs(chat, from, rest, restLogprobs, result.topLogprobs?.slice(from)) : chat ? {content: restLogprobs.map((lp, i) => entry(i === 0 ? text : '', lp))} : {tokens: [text], token_logprobs: restLogprobs, top_logprobs: null, text_offset: [0]}
+    send({...delta(text), logprobs, finish_reason: finish(result), stop_reason: stopReason(result, o), ...(o.returnIds && result.tokenIds ? {token_ids: rest} : {})}, meta)
+    if (o.includeUsage) send({}, {usage: usageOf(result)})
+    if (!res.writableEnded) res.end(sseEvent('[DONE]'))
+    return result.usage
   }
 
   #meta(result: GenerateResult): Record<string, unknown> {
@@ -240,39 +262,106 @@ export class ModelServer {
   }
 }
 
-interface StreamChunk {
-  text: string
-  ids: number[]
-  logprobs: number[]
-  tokens: string[]
-  offsets: number[]
-  pieces: Array<{token: string; offset: number}>
+type Options = SamplingOptions & {includeStop: boolean; stream: boolean; asTokenIds: boolean; returnIds: boolean; includeUsage: boolean}
+
+/** The most alternatives a request may ask for (vLLM's default max_logprobs). */
+const MAX_TOP_LOGPROBS = 20
+
+function entry(token: string, logprob: number, top?: Array<{token: string; logprob: number}>) {
+  return {token, logprob, bytes: [...Buffer.from(token)], top_logprobs: (top ?? []).map((t) => ({token: t.token, logprob: t.logprob, bytes: [...Buffer.from(t.token)]}))}
 }
 
 /**
- * Splits a finished result into stream chunks of ≤ 8 tokens whose text deltas concatenate to the final text.
- * Chunk text is cut from `text` by the pieces' offsets, so a multi-byte character split across tokens never
- * shows up as U+FFFD in a delta.
+ * What clients see of generated tokens: per-token strings (`token_id:N` when asked, as vLLM), log-prob objects in
+ * the chat or completions shape, and the visible text, released a token at a time while streaming. A streamed
+ * delta never ends inside a UTF-8 character (a trailing U+FFFD is held back) nor with the start of a stop string
+ * that will be cut (held back until it is known not to be one), so the deltas concatenate to the final text.
  */
-function streamChunks(result: GenerateResult, pieces: Array<{token: string; offset: number}>, text: string): StreamChunk[] {
-  const ids = result.tokenIds ?? []
-  if (ids.length === 0) return [{text, ids: [], logprobs: result.logprobs ?? [], tokens: pieces.map((p) => p.token), offsets: pieces.map((p) => p.offset), pieces}]
-  const chunks: StreamChunk[] = []
-  const step = 8
-  for (let i = 0; i < ids.length; i += step) {
-    const end = Math.min(ids.length, i + step)
-    const from = Math.min(text.length, pieces[i]?.offset ?? text.length)
-    const to = end >= ids.length ? text.length : Math.min(text.length, pieces[end]?.offset ?? text.length)
-    const ps = pieces.slice(i, end)
-    chunks.push({text: text.slice(from, Math.max(from, to)), ids: ids.slice(i, end), logprobs: (result.logprobs ?? []).slice(i, end), tokens: ps.map((p) => p.token), offsets: ps.map((p) => p.offset), pieces: ps})
+class TokenView {
+  readonly #tok: TextTokenizer | undefined
+  readonly #stopIds: Set<number>
+  readonly #o: Options
+  readonly #ids: number[] = []
+  #emitted = 0
+  #offset = 0
+  #stoppedByToken = false
+
+  constructor(model: LanguageModel, o: Options) {
+    this.#tok = model.tokenizer
+    this.#stopIds = new Set(model.stopTokenIds ?? [])
+    this.#o = o
   }
-  return chunks
+
+  token(id: number): string {
+    return this.#o.asTokenIds ? `token_id:${id}` : this.#tok ? this.#tok.decode([id]) : ''
+  }
+
+  /** Log-probs of tokens starting at index `from`, in the chat (`content`) or completions shape. */
+  logprobs(chat: boolean, _from: number, ids: number[], lps: number[], top?: TopLogprob[][]) {
+    const named = (alts: TopLogprob[] | undefined) => alts?.map((a) => ({token: this.token(a.tokenId), logprob: a.logprob}))
+    if (chat) return {content: ids.map((id, i) => entry(this.token(id), lps[i] ?? 0, named(top?.[i])))}
+    const offsets: number[] = []
+    for (const id of ids) {
+      offsets.push(this.#offset)
+      if (this.#tok) this.#offset += this.#stopIds.has(id) ? 0 : this.#tok.decode([id]).length
+    }
+    return {
+      tokens: ids.map((id) => this.token(id)),
+      token_logprobs: ids.map((_, i) => lps[i] ?? 0),
+      top_logprobs: top ? ids.map((_, i) => Object.fromEntries((named(top[i]) ?? []).map((a) => [a.token, a.logprob]))) : null,
+      text_offset: offsets,
+    }
+  }
+
+  /** Adds a sampled token; returns the text that can be shown now. */
+  pushToken(id: number): string {
+    if (this.#stoppedByToken) return ''
+    if (this.#stopIds.has(id)) {
+      this.#stoppedByToken = true
+      return ''
+    }
+    this.#ids.push(id)
+    if (!this.#tok) return ''
+    const full = this.#tok.decode(this.#ids)
+    let end = full.length
+    while (end > this.#emitted && full[end - 1] === '\uFFFD') end--
+    if (!this.#o.includeStop && this.#o.stop) end -= heldForStop(full.slice(0, end), this.#o.stop)
+    if (end <= this.#emitted) return ''
+    const text = full.slice(this.#emitted, end)
+    this.#emitted = end
+    return text
+  }
+
+  /** The rest of the visible text once generation is over. */
+  finish(result: GenerateResult): string {
+    const text = this.visibleText(result)
+    return text.slice(Math.min(this.#emitted, text.length))
+  }
+
+  /** The reply text: without a stop token's text, and without the matched stop string unless asked. */
+  visibleText(result: GenerateResult): string {
+    const ids = result.tokenIds
+    const last = ids?.at(-1)
+    if (result.finishReason === 'stop' && ids && last !== undefined && this.#stopIds.has(last) && this.#tok) return this.#tok.decode(ids.slice(0, -1))
+    const o = this.#o
+    if (o.includeStop || result.finishReason !== 'stop' || !o.stop) return result.text
+    const s = o.stop.find((x) => x && result.text.endsWith(x))
+    return s ? result.text.slice(0, -s.length) : result.text
+  }
 }
 
-function visibleText(result: GenerateResult, o: {includeStop: boolean; stop?: string[]}): string {
-  if (o.includeStop || result.finishReason !== 'stop' || !o.stop) return result.text
-  const s = o.stop.find((x) => x && result.text.endsWith(x))
-  return s ? result.text.slice(0, -s.length) : result.text
+/** Length of the longest suffix of `text` that is a (possibly whole) prefix of a stop string. */
+function heldForStop(text: string, stops: string[]): number {
+  let held = 0
+  for (const s of stops) {
+    for (let k = Math.min(s.length, text.length); k > held; k--) {
+      if (text.endsWith(s.slice(0, k))) {
+        held = k
+        break
+      }
+    }
+  }
+  return held
 }
 
 function stopReason(result: GenerateResult, o: {stop?: string[]}): string | null {

@@ -7,7 +7,7 @@ import {DataError, UsageError} from '../core/errors.js'
 import {stageDir} from '../core/atomic-dir.js'
 import {parseModelConfig, toHfConfig, type ModelConfig, type Weights} from './config.js'
 import {loadWeights, saveWeights, type SaveWeightsOptions} from './safetensors.js'
-import {HfTokenizer, readTokenizerFiles, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, type TokenizerFiles} from './tokenizer.js'
+import {CHAT_TEMPLATE_FILE, HfTokenizer, readTokenizerFiles, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE, type TokenizerFiles} from './tokenizer.js'
 
 export const CONFIG_FILE = 'config.json'
 export const GENERATION_CONFIG_FILE = 'generation_config.json'
@@ -120,6 +120,12 @@ export async function writeModelFiles(dir: string, checkpoint: Checkpoint): Prom
     await writeFile(join(dir, TOKENIZER_FILE), json(checkpoint.tokenizer.tokenizer))
     await writeFile(join(dir, TOKENIZER_CONFIG_FILE), json(checkpoint.tokenizer.tokenizerConfig))
     files.push(TOKENIZER_FILE, TOKENIZER_CONFIG_FILE)
+    // A chat_template.jinja comes back out as one too (tokenizer_config.json also carries it, for older readers).
+    const template = checkpoint.tokenizer.tokenizerConfig.chat_template
+    if (checkpoint.tokenizer.chatTemplateFile && typeof template === 'string') {
+      await writeFile(join(dir, CHAT_TEMPLATE_FILE), template)
+      files.push(CHAT_TEMPLATE_FILE)
+    }
   }
   return files
 }

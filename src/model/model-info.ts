@@ -2,7 +2,7 @@
 // tensor summary — read from headers only, so it is instant even for multi-GB checkpoints.
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {expectedShape, expectedTensorNames} from './config.js'
+import {expectedShape, expectedTensorNames, toHfConfig} from './config.js'
 import {loadModelConfig} from './checkpoint.js'
 import {readSafetensorsHeader, tensorLocations} from './safetensors.js'
 import {HfTokenizer, TOKENIZER_FILE} from './tokenizer.js'
@@ -10,7 +10,7 @@ import {HfTokenizer, TOKENIZER_FILE} from './tokenizer.js'
 export interface ModelInfo {
   dir: string
   architecture: string
-  config: {vocabSize: number; hiddenSize: number; intermediateSize: number; numLayers: number; numHeads: number; numKvHeads: number; headDim: number; maxPositions: number; ropeTheta: number; rmsNormEps: number; tieWordEmbeddings: boolean; qkvBias: boolean}
+  config: {modelType: string; vocabSize: number; hiddenSize: number; intermediateSize: number; numLayers: number; numHeads: number; numKvHeads: number; headDim: number; maxPositions: number; ropeTheta: number; rmsNormEps: number; tieWordEmbeddings: boolean; qkvBias: boolean; qkNorm: boolean; dtype: string | null}
   parameters: number
   dtypes: Record<string, number>
   files: string[]
@@ -57,8 +57,9 @@ export async function modelInfo(dir: string): Promise<ModelInfo> {
   }
   return {
     dir,
-    architecture: 'Qwen2ForCausalLM',
+    architecture: (toHfConfig(config).architectures as string[])[0] as string,
     config: {
+      modelType: config.modelType,
       vocabSize: config.vocabSize,
       hiddenSize: config.hiddenSize,
       intermediateSize: config.intermediateSize,
@@ -71,6 +72,8 @@ export async function modelInfo(dir: string): Promise<ModelInfo> {
       rmsNormEps: config.rmsNormEps,
       tieWordEmbeddings: config.tieWordEmbeddings,
       qkvBias: config.qkvBias,
+      qkNorm: config.qkNorm,
+      dtype: config.dtype ?? null,
     },
     parameters,
     dtypes,
@@ -97,9 +100,9 @@ export function formatModelInfo(info: ModelInfo): string {
     `${info.dir}: ${info.architecture}`,
     `  parameters   ${human(info.parameters)} (${info.parameters})`,
     `  layers       ${c.numLayers}, hidden ${c.hiddenSize}, mlp ${c.intermediateSize}, heads ${c.numHeads} (kv ${c.numKvHeads}, dim ${c.headDim})`,
-    `  vocabulary   ${c.vocabSize}${c.tieWordEmbeddings ? ', tied embeddings' : ', separate lm_head'}${c.qkvBias ? ', q/k/v biases' : ''}`,
+    `  vocabulary   ${c.vocabSize}${c.tieWordEmbeddings ? ', tied embeddings' : ', separate lm_head'}${c.qkvBias ? ', q/k/v biases' : ''}${c.qkNorm ? ', q/k norms' : ''}`,
     `  positions    ${c.maxPositions}, rope theta ${c.ropeTheta}, rms eps ${c.rmsNormEps}`,
-    `  dtypes       ${Object.entries(info.dtypes).map(([d, n]) => `${d} ${human(n)}`).join(', ') || '(none)'}`,
+    `  dtypes       ${c.dtype ? `config ${c.dtype}; stored ` : ''}${Object.entries(info.dtypes).map(([d, n]) => `${d} ${human(n)}`).join(', ') || '(none)'}`,
     `  files        ${info.files.join(', ')}`,
     `  tokenizer    ${info.tokenizer ? `${info.tokenizer.vocabSize} ids${info.tokenizer.chatTemplate ? ', chat template' : ''}${info.tokenizer.eosToken ? `, eos ${info.tokenizer.eosToken}` : ''}${info.tokenizer.matchesConfig ? '' : '  MISMATCH: more ids than vocab_size'}` : '(none)'}`,
     `  tensors      ${info.tensors.length}`,

@@ -282,6 +282,14 @@ export async function loadWeights(dir: string, config: ModelConfig): Promise<Loa
     }
     byFile.set(file, [...(byFile.get(file) ?? []), name])
   }
+  // A tensor of a kind the forward pass would use but the config leaves out (a q_proj.bias under
+  // attention_bias false, which transformers' Qwen2 always applies; a Qwen3 norm under model_type qwen2) would be
+  // silently dropped: refuse it. Unused lm_head beside tied embeddings, rotary caches etc. stay ignored.
+  const neededSet = new Set(needed)
+  const unused = [...locations.keys()].find((name) => !neededSet.has(name) && /^model\.layers\.\d+\.(self_attn\.(q|k|v|o)_proj\.bias|self_attn\.(q|k)_norm\.weight|mlp\.(gate|up|down)_proj\.bias)$/.test(name))
+  if (unused) {
+    fail(locations.get(unused) as string, `tensor ${unused} is in the checkpoint but config.json (model_type ${config.modelType}${config.modelType === 'qwen2' ? `, attention_bias ${config.qkvBias}` : ''}) does not use it`, 'Fix config.json so it describes the checkpoint (e.g. remove "attention_bias": false, or set model_type/architectures to qwen3/Qwen3ForCausalLM).')
+  }
   const weights: Weights = new Map()
   const dtypes = new Map<string, string>()
   for (const [file, names] of byFile) {

@@ -13,11 +13,15 @@ import {CHATML_TEMPLATE, createBpeTrainer} from './bpe-trainer.js'
 
 export const TOKENIZER_FILE = 'tokenizer.json'
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json'
+/** Where transformers ≥ 4.50 (and 5 always) saves the chat template, beside tokenizer_config.json. */
+export const CHAT_TEMPLATE_FILE = 'chat_template.jinja'
 
 /** The two JSON files that define a tokenizer, as objects. */
 export interface TokenizerFiles {
   tokenizer: Record<string, unknown>
   tokenizerConfig: Record<string, unknown>
+  /** The folder had its chat template in chat_template.jinja (copied into tokenizerConfig.chat_template too). */
+  chatTemplateFile?: boolean
 }
 
 /**
@@ -58,12 +62,27 @@ async function readJsonFile(path: string): Promise<Record<string, unknown>> {
   }
 }
 
-/** Read tokenizer.json (required) and tokenizer_config.json (optional) from a folder. */
+/**
+ * Read tokenizer.json (required), tokenizer_config.json (optional) and chat_template.jinja (optional) from a folder.
+ * As in transformers, chat_template.jinja wins over a `chat_template` inside tokenizer_config.json.
+ */
 export async function readTokenizerFiles(dir: string): Promise<TokenizerFiles> {
   const path = join(dir, TOKENIZER_FILE)
   if (!existsSync(path)) throw new UsageError(`${dir}: no ${TOKENIZER_FILE}`, {code: 'tokenizer', fix: 'Pass a Hugging Face model folder, or a tokenizer preset (byte, world).'})
   const configPath = join(dir, TOKENIZER_CONFIG_FILE)
-  return {tokenizer: await readJsonFile(path), tokenizerConfig: existsSync(configPath) ? await readJsonFile(configPath) : {}}
+  const files: TokenizerFiles = {tokenizer: await readJsonFile(path), tokenizerConfig: existsSync(configPath) ? await readJsonFile(configPath) : {}}
+  const templatePath = join(dir, CHAT_TEMPLATE_FILE)
+  if (existsSync(templatePath)) {
+    let template: string
+    try {
+      template = await readFile(templatePath, 'utf8')
+    } catch (error) {
+      throw new UsageError(`${templatePath}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {code: 'tokenizer', fix: 'Make the file readable, or delete it to use tokenizer_config.json\'s chat_template.'})
+    }
+    files.tokenizerConfig = {...files.tokenizerConfig, chat_template: template}
+    files.chatTemplateFile = true
+  }
+  return files
 }
 
 /** `--tokenizer DIR|preset`: a folder holding tokenizer.json, or a preset name. */
@@ -109,7 +128,11 @@ export class HfTokenizer implements TextTokenizer {
     this.vocabSize = maxId + 1
     const template = files.tokenizerConfig.chat_template
     const templateText = typeof template === 'string' ? template : Array.isArray(template) ? (template as {name?: string; template?: string}[]).find((t) => t.name === 'default')?.template : undefined
-    this.#template = templateText ? new Template(templateText) : undefined
+    try {
+      this.#template = templateText ? new Template(templateText) : undefined
+    } catch (error) {
+      throw new DataError(`chat template does not parse (${(error as Error).message})`, {code: 'tokenizer', where: join(dirname(where), files.chatTemplateFile ? CHAT_TEMPLATE_FILE : TOKENIZER_CONFIG_FILE), fix: 'Fix the Jinja template, or delete it to use ChatML.'})
+    }
     this.eosToken = tokenContent(files.tokenizerConfig.eos_token)
     this.bosToken = tokenContent(files.tokenizerConfig.bos_token)
   }

@@ -1,4 +1,4 @@
-// A plain-JS Qwen2 forward (float64 arithmetic over the fp32 weights), written straight from the transformers
+// A plain-JS Qwen2/Qwen3 forward (float64 arithmetic over the fp32 weights), written straight from the transformers
 // modelling code: the reference the ONNX graph is checked against. Slow and simple on purpose.
 import type {ModelConfig, Weights} from '../../src/model/config.js'
 
@@ -46,8 +46,16 @@ export function referenceLogits(config: ModelConfig, weights: Weights, tokens: n
     const p = `model.layers.${l}`
     const bias = (name: string): Float32Array | undefined => (config.qkvBias ? w(`${p}.self_attn.${name}.bias`) : undefined)
     const xs = hidden.map((x) => rmsNorm(x, w(`${p}.input_layernorm.weight`)))
-    const qs = xs.map((x, pos) => rope(linear(x, w(`${p}.self_attn.q_proj.weight`), numHeads * d, h, bias('q_proj')), numHeads, pos))
-    const ks = xs.map((x, pos) => rope(linear(x, w(`${p}.self_attn.k_proj.weight`), numKvHeads * d, h, bias('k_proj')), numKvHeads, pos))
+    // Qwen3 (modeling_qwen3.py): q_norm/k_norm, RMSNorm over each head's head_dim, between the projection and RoPE.
+    const headNorm = (x: Float64Array, heads: number, name: string): Float64Array => {
+      if (!config.qkNorm) return x
+      const weight = w(`${p}.self_attn.${name}.weight`)
+      const y = new Float64Array(x.length)
+      for (let hd = 0; hd < heads; hd++) y.set(rmsNorm(x.subarray(hd * d, (hd + 1) * d), weight), hd * d)
+      return y
+    }
+    const qs = xs.map((x, pos) => rope(headNorm(linear(x, w(`${p}.self_attn.q_proj.weight`), numHeads * d, h, bias('q_proj')), numHeads, 'q_norm'), numHeads, pos))
+    const ks = xs.map((x, pos) => rope(headNorm(linear(x, w(`${p}.self_attn.k_proj.weight`), numKvHeads * d, h, bias('k_proj')), numKvHeads, 'k_norm'), numKvHeads, pos))
     const vs = xs.map((x) => linear(x, w(`${p}.self_attn.v_proj.weight`), numKvHeads * d, h, bias('v_proj')))
     const rep = numHeads / numKvHeads
     const attn = qs.map((q, i) => {

@@ -103,6 +103,12 @@ test('an unreachable server fails after retries with the URL and the fix', async
 test('429 with retry-after is retried; the abort signal cancels a waiting request', async () => {
   let calls = 0
   const flaky = createServer((req, res) => {
+    if (req.method === 'GET') {
+      // The provider's one look at /models for the context length: not a completion attempt.
+      res.writeHead(404)
+      res.end()
+      return
+    }
     calls++
     if (calls === 1) {
       res.writeHead(429, {'retry-after': '0', 'content-type': 'application/json'})

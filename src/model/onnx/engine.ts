@@ -26,6 +26,10 @@ export interface GenerationRequest {
   stop?: readonly string[]
   /** Stop after sampling one of these ids (kept in the output). Default: the config's eos_token_id(s). */
   stopTokenIds?: readonly number[]
+  /** Also record the N most likely tokens of each step (policy log-probs, temperature 1). Default 0. */
+  topLogprobs?: number
+  /** Called synchronously with each sampled token (for streaming); an exception it throws is ignored. */
+  onToken?: (token: {tokenId: number; logprob: number; version: number; topLogprobs?: {tokenId: number; logprob: number}[]}) => void
   signal?: AbortSignal
 }
 
@@ -48,6 +52,8 @@ export interface GenerationResult {
   stoppedBy?: {tokenId: number} | {string: string}
   /** Decoded generated text, when the engine has a decoder. */
   text?: string
+  /** With `topLogprobs`: the most likely tokens of each step, most likely first (ties by id). */
+  topLogprobs?: {tokenId: number; logprob: number}[][]
   promptTokens: number
 }
 
@@ -96,6 +102,7 @@ interface Sequence {
   logprobs: number[]
   samplingLogprobs: number[]
   versions: number[]
+  topLogprobs: {tokenId: number; logprob: number}[][]
   /** Tokens already in the KV cache (prompt + generated minus the last sampled one). */
   cached: number
   stopTokens: Set<number>
@@ -180,6 +187,7 @@ export class GenerationEngine {
         logprobs: [],
         samplingLogprobs: [],
         versions: [],
+        topLogprobs: [],
         cached: 0,
         stopTokens: new Set(request.stopTokenIds ?? this.config.eosTokenIds),
         resolve,
@@ -238,6 +246,8 @@ export class GenerationEngine {
     if (!(p > 0 && p <= 1)) throw new UsageError(`Expected topP in (0, 1], got ${request.topP}`)
     const k = request.topK ?? 0
     if (!Number.isInteger(k) || k < 0) throw new UsageError(`Expected topK to be a non-negative integer, got ${request.topK}`)
+    const top = request.topLogprobs ?? 0
+    if (!Number.isInteger(top) || top < 0) throw new UsageError(`Expected topLogprobs to be a non-negative integer, got ${request.topLogprobs}`)
     if ((request.stop?.length ?? 0) > 0 && !this.#decode) {
       throw new UsageError('stop strings need a decoder', {fix: 'Create the engine with `decoder` (a TextTokenizer or a decode(ids) function).'})
     }
@@ -385,6 +395,16 @@ export class GenerationEngine {
     seq.logprobs.push(token.logprob)
     seq.samplingLogprobs.push(token.samplingLogprob)
     seq.versions.push(this.#version)
+    const topN = request.topLogprobs ?? 0
+    const top = topN > 0 ? topLogprobsOf(row, topN, (row[token.tokenId] as number) - token.logprob) : undefined
+    if (top) seq.topLogprobs.push(top)
+    if (request.onToken) {
+      try {
+        request.onToken({tokenId: token.tokenId, logprob: token.logprob, version: this.#version, ...(top ? {topLogprobs: top} : {})})
+      } catch {
+        // A listener's failure (a closed HTTP response) must not stop the batch.
+      }
+    }
     if (seq.stopTokens.has(token.tokenId)) seq.finished = {finishReason: 'stop', stoppedBy: {tokenId: token.tokenId}}
     else if (request.stop && request.stop.length > 0) {
       const hit = this.#stopStringHit(seq.generated, request.stop)
@@ -510,9 +530,26 @@ export class GenerationEngine {
       finishReason: finished.finishReason,
       ...(finished.stoppedBy ? {stoppedBy: finished.stoppedBy} : {}),
       ...(this.#decode ? {text: this.#decode(seq.generated)} : {}),
+      ...((seq.request.topLogprobs ?? 0) > 0 ? {topLogprobs: seq.topLogprobs} : {}),
       promptTokens: seq.prompt.length,
     })
   }
+}
+
+/** The n largest entries of a logits row as policy log-probs (logit − log Σ exp), largest first, ties by id. */
+function topLogprobsOf(row: Float32Array, n: number, logNormaliser: number): {tokenId: number; logprob: number}[] {
+  const k = Math.min(n, row.length)
+  // A small sorted list beats sorting the vocabulary: k is ≤ 20 in practice.
+  const ids: number[] = []
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i] as number
+    if (ids.length === k && v <= (row[ids[k - 1] as number] as number)) continue
+    let at = ids.length
+    while (at > 0 && (row[ids[at - 1] as number] as number) < v) at--
+    ids.splice(at, 0, i)
+    if (ids.length > k) ids.pop()
+  }
+  return ids.map((tokenId) => ({tokenId, logprob: (row[tokenId] as number) - logNormaliser}))
 }
 
 function modelBytes(config: ModelConfig, model: Weights | Uint8Array | string, fused: boolean | undefined): Uint8Array | string {

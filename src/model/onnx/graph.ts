@@ -1,4 +1,4 @@
-// Builds the Qwen2 decoder as an ONNX ModelProto from a ModelConfig + Weights, with the input/output names
+// Builds the Qwen2/Qwen3 decoder as an ONNX ModelProto from a ModelConfig + Weights, with the input/output names
 // Hugging Face Optimum / transformers.js exports use, so one graph serves our engine and transformers.js alike.
 import onnxProto from 'onnx-proto'
 import {DataError} from '../../core/errors.js'
@@ -289,9 +289,20 @@ export function buildDecoderModel(config: ModelConfig, weights: Weights, options
     }
     const [q, k, v] = g.node('Split', [qkv, g.int64([qDim, kvDim, kvDim])], {axis: -1}, {outputs: 3}) as [string, string, string]
     // q: [B, S, kvH, rep, D] so each kv head serves its `rep` query heads by broadcasting (no repeat_kv copy).
-    const qHeads = g.op('Reshape', [g.op('Mul', [q, scale]), qShape])
-    const qRot = rope4(g, rope, qHeads, numKvHeads * rep, d, qShape)
-    const kRot = rope(g.op('Reshape', [k, kvShape]))
+    let qRot: string
+    let kRot: string
+    if (config.qkNorm) {
+      // Qwen3: RMSNorm over each head's D of q and k, then the 1/√D scale (on q; linear, so as on the scores), then RoPE.
+      const qNorm = g.weight(`${p}.self_attn.q_norm.weight`, w(`${p}.self_attn.q_norm.weight`), [d])
+      const kNorm = g.weight(`${p}.self_attn.k_norm.weight`, w(`${p}.self_attn.k_norm.weight`), [d])
+      const q4 = g.op('Mul', [rmsNorm(g.op('Reshape', [q, g.int64([0, 0, numHeads, d])]), qNorm), scale])
+      qRot = g.op('Reshape', [rope(q4), qShape])
+      kRot = rope(rmsNorm(g.op('Reshape', [k, kvShape]), kNorm))
+    } else {
+      const qHeads = g.op('Reshape', [g.op('Mul', [q, scale]), qShape])
+      qRot = rope4(g, rope, qHeads, numKvHeads * rep, d, qShape)
+      kRot = rope(g.op('Reshape', [k, kvShape]))
+    }
     const kNew = g.op('Transpose', [kRot], {perm: [0, 2, 1, 3]})
     const vNew = g.op('Transpose', [g.op('Reshape', [v, kvShape])], {perm: [0, 2, 1, 3]})
     const presentKey = g.op('Concat', [`past_key_values.${layer}.key`, kNew], {axis: 2}, {output: `present.${layer}.key`})

@@ -1,5 +1,5 @@
-// The Qwen2 decoder in TensorFlow.js for training: RMSNorm, RoPE (config theta), grouped-query attention with
-// q/k/v biases, SwiGLU, tied or untied lm_head. Weights live as tf.Variables in [in, out] layout with q/k/v and
+// The Qwen2/Qwen3 decoder in TensorFlow.js for training: RMSNorm, RoPE (config theta), grouped-query attention with
+// q/k/v biases (Qwen2) or per-head q/k RMSNorm (Qwen3), SwiGLU, tied or untied lm_head. Weights live as tf.Variables in [in, out] layout with q/k/v and
 // gate/up fused (fewer, larger plain 2-D matmuls — the only fast kind on wasm; embedding and lm_head stay
 // [vocab, hidden]); attention and the lm-head log-probs are fused ops. Export splits them back to HF names.
 import type * as TfCore from '@tensorflow/tfjs'
@@ -45,6 +45,9 @@ interface LayerVariables {
   inputNorm: Variable
   qkv: Variable
   qkvBias: Variable | undefined
+  /** Qwen3: per-head RMSNorm weights [headDim] of q and k (applied before RoPE). */
+  qNorm: Variable | undefined
+  kNorm: Variable | undefined
   o: Variable
   postNorm: Variable
   gateUp: Variable
@@ -135,6 +138,8 @@ export class TfQwen2 {
         qkvBias: config.qkvBias
           ? variable(Float32Array.from([...get(`${a}.q_proj.bias`).data, ...get(`${a}.k_proj.bias`).data, ...get(`${a}.v_proj.bias`).data]), [q + 2 * kv], `l${i}.qkv_bias`)
           : undefined,
+        qNorm: config.qkNorm ? variable(get(`${a}.q_norm.weight`).data, [config.headDim], `l${i}.q_norm`) : undefined,
+        kNorm: config.qkNorm ? variable(get(`${a}.k_norm.weight`).data, [config.headDim], `l${i}.k_norm`) : undefined,
         o: variable(transpose2d(get(`${a}.o_proj.weight`).data, h, q), [q, h], `l${i}.o`),
         postNorm: variable(get(`${p}.post_attention_layernorm.weight`).data, [h], `l${i}.ln2`),
         gateUp: variable(fuseColumns([get(`${m}.gate_proj.weight`), get(`${m}.up_proj.weight`)], h), [h, 2 * config.intermediateSize], `l${i}.gate_up`),
@@ -153,6 +158,7 @@ export class TfQwen2 {
     for (const l of this.#layers) {
       list.push(l.inputNorm, l.qkv)
       if (l.qkvBias) list.push(l.qkvBias)
+      if (l.qNorm && l.kNorm) list.push(l.qNorm, l.kNorm)
       list.push(l.o, l.postNorm, l.gateUp, l.down)
     }
     return list
@@ -165,6 +171,8 @@ export class TfQwen2 {
       set.add(l.inputNorm)
       set.add(l.postNorm)
       if (l.qkvBias) set.add(l.qkvBias)
+      if (l.qNorm) set.add(l.qNorm)
+      if (l.kNorm) set.add(l.kNorm)
     }
     return set
   }
@@ -203,6 +211,18 @@ export class TfQwen2 {
     return {cos, sin}
   }
 
+  /** Qwen3: RMSNorm over each head's head_dim of the q and k columns of qkv [n, q + 2·kv] (v untouched), before RoPE. */
+  #qkNorm(qkv: Tensor, n: number, qNorm: Variable, kNorm: Variable): Tensor {
+    const {tf, ops, config} = this
+    const d = config.headDim
+    const qCols = config.numHeads * d
+    const kvCols = config.numKvHeads * d
+    const q = tf.reshape(ops.rmsNorm(tf.reshape(tf.slice(qkv, [0, 0], [n, qCols]), [n * config.numHeads, d]), qNorm, config.rmsNormEps), [n, qCols])
+    const k = tf.reshape(ops.rmsNorm(tf.reshape(tf.slice(qkv, [0, qCols], [n, kvCols]), [n * config.numKvHeads, d]), kNorm, config.rmsNormEps), [n, kvCols])
+    const v = tf.slice(qkv, [0, qCols + kvCols], [n, kvCols])
+    return tf.concat([q, k, v], 1)
+  }
+
   /** One decoder layer on hidden states [n, hidden]. */
   #layer(x: Tensor, l: LayerVariables, batch: TokenBatch, rope: RopeTables): Tensor {
     const {tf, ops, config} = this
@@ -211,6 +231,7 @@ export class TfQwen2 {
     const h1 = ops.rmsNorm(x, l.inputNorm, config.rmsNormEps)
     let qkv: Tensor = ops.matmul(h1, l.qkv)
     if (l.qkvBias) qkv = tf.add(qkv, l.qkvBias)
+    if (l.qNorm && l.kNorm) qkv = this.#qkNorm(qkv, n, l.qNorm, l.kNorm)
     const attn = this.#attention(qkv, {batch: b, seqLen: t, numHeads: config.numHeads, numKvHeads: config.numKvHeads, headDim: config.headDim, ...rope, ...(batch.attentionMask ? {keyMask: batch.attentionMask} : {})})
     const x2 = tf.add(x, ops.matmul(attn, l.o))
     const h2 = ops.rmsNorm(x2, l.postNorm, config.rmsNormEps)
@@ -328,7 +349,7 @@ export class TfQwen2 {
       for (let i = this.#layers.length - 1; i >= 0; i--) {
         const l = this.#layers[i] as LayerVariables
         const x = tf.variable(inputs[i] as Tensor, true)
-        const vars = [x, l.inputNorm, l.qkv, ...(l.qkvBias ? [l.qkvBias] : []), l.o, l.postNorm, l.gateUp, l.down]
+        const vars = [x, l.inputNorm, l.qkv, ...(l.qkvBias ? [l.qkvBias] : []), ...(l.qNorm && l.kNorm ? [l.qNorm, l.kNorm] : []), l.o, l.postNorm, l.gateUp, l.down]
         const upstream = dy
         const result = variableGradients(tf, vars, () => tf.sum(tf.mul(this.#layer(x, l, batch, rope), upstream)) as TfCore.Scalar)
         upstream.dispose()
@@ -375,6 +396,10 @@ export class TfQwen2 {
         put(`${p}.self_attn.q_proj.bias`, bias.slice(0, q))
         put(`${p}.self_attn.k_proj.bias`, bias.slice(q, q + kv))
         put(`${p}.self_attn.v_proj.bias`, bias.slice(q + kv))
+      }
+      if (l.qNorm && l.kNorm) {
+        put(`${p}.self_attn.q_norm.weight`, read(l.qNorm))
+        put(`${p}.self_attn.k_norm.weight`, read(l.kNorm))
       }
       put(`${p}.self_attn.o_proj.weight`, transpose2d(read(l.o), q, h))
       const [gate, up] = splitColumns(read(l.gateUp), h, [inter, inter]) as [Float32Array, Float32Array]
