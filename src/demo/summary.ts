@@ -47,7 +47,8 @@ async function emDelta(a: string, b: string, seed: number): Promise<EmDelta | un
   const [ra, rb] = await Promise.all([readResults(a), readResults(b)])
   if (!ra.length || !rb.length) return undefined
   const row = compareResults(ra, rb, {seed}).find((r) => r.metric === 'em')
-  return row ? {pairs: row.pairs, a: row.a, b: row.b, delta: row.delta, low: row.low, high: row.high} : undefined
+  // compareResults works in fractions; the summary speaks in points, as eval's tables do.
+  return row ? {pairs: row.pairs, a: 100 * row.a, b: 100 * row.b, delta: 100 * row.delta, low: 100 * row.low, high: 100 * row.high} : undefined
 }
 
 async function countLines(file: string): Promise<number> {
