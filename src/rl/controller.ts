@@ -365,9 +365,11 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
           reward_mean: all.filter((t) => t.reward !== null).reduce((a, t) => a + (t.reward as number), 0) / Math.max(1, all.filter((t) => t.reward !== null).length),
           episodes: all.length, trained_episodes: 0, zero_variance_groups: scored.filter((g) => g.zeroVariance).length, update_skipped: 1,
           groups_finished: groupsFinished, zero_variance_share: groupsZeroVariance / Math.max(1, groupsFinished), policy_version: version,
+          ...episodeMetrics({episodes: all, staleness: batch.staleness, groups: scored.length, zeroVarianceGroups: scored.filter((g) => g.zeroVariance).length}),
         }, meta: {mode}})
         await o.onMetric?.(record)
         task.advance(1, `no signal: all ${batch.groups.length} groups had equal rewards; no update`)
+        await evaluate()
         if (o.saveEvery && step % o.saveEvery === 0) await save()
         continue
       }

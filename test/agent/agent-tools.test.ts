@@ -64,6 +64,10 @@ for (const name of FORMAT_NAMES) {
     if (name === 'deepresearcher') {
       for (const call of ['"name": "calculator", "arguments": {"expression":', '"name": "run_code", "arguments": {"code":', '"name": "read_file", "arguments": {"file_name":']) assert.ok(prompt.includes(call), call)
       assert.deepEqual(format.stop, ['</tool_call>', '</answer>'])
+    } else if (name === 'compact') {
+      // Compact declares nothing in its prompt (the question alone): small models learn the protocol from demonstrations.
+      assert.equal(prompt, '{question}')
+      assert.deepEqual(format.stop, ['</search>', '</access>', '</calculator>', '</code>', '</file>', '</answer>'])
     } else {
       for (const tag of ['<calculator> expression </calculator>', '<code> program </code>', '<file> file name </file>']) assert.ok(prompt.includes(tag), tag)
       assert.deepEqual(format.stop, ['</search>', '</access>', '</calculator>', '</code>', '</file>', '</answer>'])
@@ -87,7 +91,7 @@ for (const name of FORMAT_NAMES) {
       // The question names its attachment; every tool output is an observation in the format's wrapper.
       assert.ok(t.messages.some((m) => m.role === 'user' && m.content.includes('Attached file: table.csv')))
       const wrap = name === 'deepresearcher' ? 'tool_response' : 'information'
-      assert.deepEqual(t.messages.filter((m) => m.role === 'tool').map((m) => m.content.split('\n')[1]), ['0.3', '42', 'Error: code "throw new Error(\\"boom\\")" failed: Error: boom (line 1)', 'File: table.csv', '[1] Ada'])
+      assert.deepEqual(t.messages.filter((m) => m.role === 'tool').map((m) => m.content.split('\n')[1]), ['0.3', '42', 'Error: code "throw new Error(\\"boom\\")" failed: Error: boom (line 1)', 'File: table.csv', name === 'compact' ? '[1] Ada: Ada is a person.' : '[1] Ada'])
       assert.ok(t.messages.filter((m) => m.role === 'tool').every((m) => m.content.startsWith(`<${wrap}>`)))
       // Loss mask: exactly the model's replies are trained on; tool output (the CSV, the results) never is.
       const trained = tok.decode(t.token_ids.filter((_, i) => t.loss_mask[i] === 1))
