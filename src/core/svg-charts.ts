@@ -147,3 +147,10 @@ export function seriesChart(series: readonly Series[], options: {title: string; 
   parts.push('</svg>')
   return parts.join('\n')
 }
+
+/** The stylesheet of ars's self-contained HTML reports (eval's and training's), so both pages look alike. */
+export const REPORT_STYLE = `<style>
+body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1320px;color:#222;padding:0 1rem}
+table{border-collapse:collapse;margin:1rem 0;font-size:13px}th,td{border:1px solid #ccc;padding:4px 8px}th{background:#f3f3f3}
+td.num{text-align:right;font-variant-numeric:tabular-nums}.charts{display:flex;flex-wrap:wrap;gap:16px}.charts svg{border:1px solid #eee;background:#fff}
+</style>`

@@ -3,7 +3,7 @@
 import {existsSync} from 'node:fs'
 import {readJsonl} from '../core/jsonl.js'
 import type {EvalResult} from '../core/records/index.js'
-import {compareResults} from '../eval/compare.js'
+import {compareResults, type CompareRow} from '../eval/compare.js'
 
 export interface DemoSummary {
   seeds: number
@@ -26,14 +26,8 @@ export interface DemoSummary {
   committed?: EmDelta
 }
 
-export interface EmDelta {
-  pairs: number
-  a: number
-  b: number
-  delta: number
-  low: number
-  high: number
-}
+/** An `eval compare` row's EM figures, in points. */
+export type EmDelta = Pick<CompareRow, 'pairs' | 'a' | 'b' | 'delta' | 'low' | 'high'>
 
 async function readResults(file: string): Promise<EvalResult[]> {
   const rows: EvalResult[] = []

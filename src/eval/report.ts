@@ -5,7 +5,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {EvalResult} from '../core/records/index.js'
 import {summarize, type BenchSummary} from './summary.js'
-import {barChart, COLORS, esc, type Bar} from '../core/svg-charts.js'
+import {barChart, COLORS, esc, REPORT_STYLE, type Bar} from '../core/svg-charts.js'
 
 export {barChart, type Bar}
 
@@ -154,11 +154,7 @@ export function renderHtml(data: ReportData, title: string): string {
   ]
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1320px;color:#222;padding:0 1rem}
-table{border-collapse:collapse;margin:1rem 0;font-size:13px}th,td{border:1px solid #ccc;padding:4px 8px}th{background:#f3f3f3}
-td.num{text-align:right;font-variant-numeric:tabular-nums}.charts{display:flex;flex-wrap:wrap;gap:16px}.charts svg{border:1px solid #eee;background:#fff}
-</style></head><body>
+${REPORT_STYLE}</head><body>
 <h1>${esc(title)}</h1>
 <p>Model <code>${esc(first?.model || '—')}</code>, search <code>${esc(first?.search || '—')}</code>. Scores in %. Primary metric: <b>${esc(data.primary)}</b>.</p>
 <table><thead><tr>${head}</tr></thead><tbody>

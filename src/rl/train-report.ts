@@ -6,7 +6,7 @@ import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {basename, join, resolve} from 'node:path'
 import {DataError} from '../core/errors.js'
 import {parseRecord, TrainMetricType, type TrainMetric} from '../core/records/index.js'
-import {barChart, esc, formatTick, seriesChart, type Bar, type Series} from '../core/svg-charts.js'
+import {barChart, esc, formatTick, REPORT_STYLE, seriesChart, type Bar, type Series} from '../core/svg-charts.js'
 import {METRICS_FILE, RUN_FILE} from './run-dir.js'
 
 export const REPORT_MARKDOWN = 'report.md'
@@ -215,11 +215,7 @@ export function renderTrainHtml(d: TrainReportData, title: string): string {
   const charts = trainCharts(d)
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1320px;color:#222;padding:0 1rem}
-table{border-collapse:collapse;margin:1rem 0;font-size:13px}th,td{border:1px solid #ccc;padding:4px 8px}th{background:#f3f3f3}
-td.num{text-align:right;font-variant-numeric:tabular-nums}.charts{display:flex;flex-wrap:wrap;gap:16px}.charts svg{border:1px solid #eee;background:#fff}
-</style></head><body>
+${REPORT_STYLE}</head><body>
 <h1>${esc(title)}</h1>
 <p><code>ars ${esc(d.command)}</code> run <code>${esc(d.run)}</code>${settingsLine(d) ? `: ${esc(settingsLine(d))}` : ''}.</p>
 ${htmlTable(summaryTable(d), 'summary')}
