@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {createWriteStream, existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {once} from 'node:events'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
 import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
+import {closeOutput} from '../src/core/output.js'
 import {counted, questionRecords, requireNonEmpty} from '../src/core/record-stream.js'
 import {UsageError} from '../src/core/errors.js'
 import {resolveModel} from '../src/llm/registry.js'
@@ -12,7 +12,7 @@ import {computeReward, REWARD_METRICS, type RewardMetric, type RewardOptions} fr
 import {resolveAgentTools} from '../src/agent/resolve-tools.js'
 import type {AgentTools} from '../src/agent/tools.js'
 import {readDoneIds} from '../src/agent/resume.js'
-import {rollout, trajectoryId, type EpisodeRunner, type RolloutSummary} from '../src/agent/rollout.js'
+import {rollout, rolloutDoneText, trajectoryId, type EpisodeRunner, type RolloutSummary} from '../src/agent/rollout.js'
 import type {LanguageModel} from '../src/llm/language-model.js'
 
 /**
@@ -136,14 +136,14 @@ export default class Rollout extends ArsCommand {
         abortSignal: abort.signal,
         progress: drawer.callback,
       }, summary)
-      await writeJsonl(trajectories, out)
+      summary.written = await writeJsonl(trajectories, out)
+      await closeOutput(out)
+      // Only now — every trajectory flushed and the file closed — is "N written" true.
+      drawer.callback({kind: 'done', label: 'rollout', summary: rolloutDoneText(summary)})
     } finally {
       offInterrupt()
       drawer.stop()
-      if (out !== process.stdout) {
-        out.end()
-        await once(out, 'close').catch(() => {})
-      }
+      await closeOutput(out).catch(() => {}) // after an error: keep what was written, report the first error
       await model?.close?.()
       await tools.close()
     }

@@ -51,6 +51,11 @@ export interface RolloutSummary {
   rewarded: number
 }
 
+/** The summary a caller prints after the output is flushed and closed: `written` is what reached the output. */
+export function rolloutDoneText(summary: RolloutSummary): string {
+  return `${summary.written} written${summary.skipped ? `, ${summary.skipped} skipped (resume)` : ''}${summary.abandoned ? `, ${summary.abandoned} abandoned` : ''}${summary.rewarded ? `, mean reward ${(summary.rewardSum / summary.rewarded).toFixed(3)}` : ''}`
+}
+
 export async function* rollout(questions: AsyncIterable<Question>, options: RolloutOptions, summary: RolloutSummary = {started: 0, written: 0, skipped: 0, abandoned: 0, rewardSum: 0, rewarded: 0}): AsyncGenerator<Trajectory> {
   const samples = options.samples ?? 1
   const concurrency = options.concurrency ?? 8
@@ -156,7 +161,7 @@ export async function* rollout(questions: AsyncIterable<Question>, options: Roll
       await next
     }
     if (inputError) throw inputError.error
-    task.done(`${summary.written} written${summary.skipped ? `, ${summary.skipped} skipped (resume)` : ''}${summary.abandoned ? `, ${summary.abandoned} abandoned` : ''}${summary.rewarded ? `, mean reward ${(summary.rewardSum / summary.rewarded).toFixed(3)}` : ''}`)
+    // No `done` event here: the caller reports it once the trajectories are written (rolloutDoneText).
   } finally {
     // The consumer stopped early (error, or `| head`): cancel what is running and let the queue drain.
     if (producing) {

@@ -274,7 +274,8 @@ export interface WriteJsonlOptions {
 }
 
 /**
- * Write each record as one JSON line. Small records are batched, but a slow producer's records still appear
+ * Write each record as one JSON line and return the count once every line has been handed to the OS (the last
+ * write's callback). Small records are batched, but a slow producer's records still appear
  * promptly (flush on the next event-loop turn); when `out` is full we wait for `drain` before pulling more.
  * Always flushes what it has before rethrowing a source error, so valid records before a bad line are kept.
  */
@@ -285,6 +286,7 @@ export async function writeJsonl(records: AsyncIterable<unknown> | Iterable<unkn
   let count = 0
   let scheduled: NodeJS.Immediate | undefined
   let blocked: Promise<void> | undefined
+  let written: Promise<Error | undefined> = Promise.resolve(undefined)
 
   const flush = (): void => {
     if (scheduled) {
@@ -295,7 +297,9 @@ export async function writeJsonl(records: AsyncIterable<unknown> | Iterable<unkn
     const text = parts.join('')
     parts = []
     size = 0
-    if (!out.write(text) && !blocked) {
+    // The callback of the last write says everything before it reached the OS (file or pipe), in order.
+    written = new Promise((resolve) => out.write(text, (error) => resolve(error ?? undefined)))
+    if (out.writableNeedDrain && !blocked) {
       blocked = new Promise<void>((resolve) => {
         const done = (): void => {
           out.off('drain', done)
@@ -325,5 +329,8 @@ export async function writeJsonl(records: AsyncIterable<unknown> | Iterable<unkn
     flush()
     if (blocked) await blocked
   }
+  // Resolve only once the records are out of this process, so a summary printed next ("done, N written") is true.
+  const error = await written
+  if (error) throw error
   return count
 }
