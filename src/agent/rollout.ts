@@ -134,8 +134,9 @@ export async function* rollout(questions: AsyncIterable<Question>, options: Roll
   })()
 
   try {
+    // After a fatal episode error no new episode starts and those in flight are aborted, but every trajectory
+    // already finished is still written (in order) before the error is thrown: nothing done is lost.
     for (;;) {
-      checkFatal()
       if (ordered) {
         while (results.has(nextOut)) {
           const t = results.get(nextOut)
@@ -143,7 +144,6 @@ export async function* rollout(questions: AsyncIterable<Question>, options: Roll
           nextOut++
           wakeProducer()
           if (t) yield t
-          checkFatal()
         }
       } else {
         for (const [seq, t] of results) {
@@ -151,7 +151,6 @@ export async function* rollout(questions: AsyncIterable<Question>, options: Roll
           nextOut++
           wakeProducer()
           if (t) yield t
-          checkFatal()
         }
       }
       if (!producing && results.size === 0 && nextOut >= produced) break
@@ -160,6 +159,7 @@ export async function* rollout(questions: AsyncIterable<Question>, options: Roll
       if (!producing && results.size === 0 && nextOut >= produced) break
       await next
     }
+    checkFatal()
     if (inputError) throw inputError.error
     // No `done` event here: the caller reports it once the trajectories are written (rolloutDoneText).
   } finally {
