@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 import {createWriteStream} from 'node:fs'
 import {writeFile} from 'node:fs/promises'
-import {once} from 'node:events'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
 import {UsageError} from '../src/core/errors.js'
 import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
+import {closeOutput} from '../src/core/output.js'
 import {counted, questionRecords, requireNonEmpty, validateRecords} from '../src/core/record-stream.js'
 import {TrajectoryType, type Trajectory} from '../src/core/records/index.js'
 import {agentFormat, FORMAT_NAMES} from '../src/agent/formats.js'
@@ -104,6 +104,7 @@ good episodes; --max-observation-chars shortens observations for small contexts.
       if (flags.format === 'areal') {
         const {arealRows} = await import('../src/export/data-stages.js')
         const n = await writeJsonl(arealRows(nonEmpty(questionRecords(lines, policy))), out)
+        await closeOutput(out)
         if (!flags.quiet) process.stderr.write(`export areal: ${n} rows\n`)
       } else {
         const {sftExamples} = await import('../src/export/data-stages.js')
@@ -111,14 +112,12 @@ good episodes; --max-observation-chars shortens observations for small contexts.
         const trajectories = nonEmpty(validateRecords<Trajectory>(lines, TrajectoryType, policy))
         const format = flags['agent-format'] ? agentFormat(flags['agent-format']) : undefined
         await writeJsonl(sftExamples(trajectories, {format, minReward, maxObservationChars: flags['max-observation-chars']}, stats), out)
+        await closeOutput(out)
         const skipped = Object.entries(stats.skipped).map(([k, v]) => `${k} ${v}`).join(', ')
         if (!flags.quiet) process.stderr.write(`export sft-jsonl: ${stats.read} trajectories → ${stats.written} examples${skipped ? `; skipped: ${skipped}` : ''}\n`)
       }
     } finally {
-      if (out !== process.stdout) {
-        out.end()
-        await once(out, 'close').catch(() => {})
-      }
+      await closeOutput(out).catch(() => {}) // after an error: keep what was written, report the first error
     }
   }
 }

@@ -19,7 +19,9 @@ A URL that cannot be read (timeout, HTTP error, binary or PDF, private address, 
 "error" and "error_code" instead of the content, plus a warning on stderr; the other URLs go on. The exit code is
 1 only when every URL failed.
 --as-corpus writes {id, title, text, url} documents for \`ars index\` instead (failed URLs only on stderr).
-Loopback and private addresses are refused unless --allow-private is given.`
+Loopback and private addresses are refused unless --allow-private is given; it covers only the host each URL
+names, so a page that redirects to another host is guarded as usual. Link-local and cloud-metadata addresses
+(169.254.0.0/16, fe80::/10) open only when a URL names one as its literal host together with --allow-private.`
   static override examples = [
     'ars read https://en.wikipedia.org/wiki/Alan_Turing | jq -r .chunks[0]',
     'jq -R \'{url: .}\' urls.txt | ars read --as-corpus > corpus.jsonl && ars index corpus.jsonl --out index/',
@@ -33,7 +35,7 @@ Loopback and private addresses are refused unless --allow-private is given.`
 
   static override flags = {
     input: sharedFlags.input,
-    'allow-private': Flags.boolean({default: false, description: 'Allow loopback, private and link-local addresses (local test servers, `ars serve web`).'}),
+    'allow-private': Flags.boolean({default: false, description: 'Allow loopback and private addresses for the hosts the URLs name (local test servers, `ars serve web`); redirects elsewhere stay guarded.'}),
     'chunk-size': Flags.integer({description: `Maximum characters per chunk (default ${DEFAULT_CHUNK_CHARS}).`, exclusive: ['chunk-tokens']}),
     'chunk-tokens': Flags.integer({description: 'Maximum chunk size in approximate tokens (4 characters each).', exclusive: ['chunk-size']}),
     engine: Flags.option({options: DOM_ENGINES, default: 'linkedom' as DomEngine, description: 'DOM implementation for extraction (jsdom is the slower reference).'})(),
@@ -58,6 +60,7 @@ Loopback and private addresses are refused unless --allow-private is given.`
     }
     const reader = new HttpPageReader({
       allowPrivate: flags['allow-private'],
+      linkLocal: 'when-named',
       chunkSize,
       engine: flags.engine,
       timeoutMs: flags.timeout,

@@ -1,38 +1,56 @@
 import {Flags} from '@oclif/core'
 import {createWriteStream, existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {once} from 'node:events'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
 import {formatWithTools, toolChoice, toolsFlags} from './_shared/tools-flags.js'
 import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
+import {closeOutput} from '../src/core/output.js'
 import {counted, questionRecords, requireNonEmpty} from '../src/core/record-stream.js'
-import {UsageError} from '../src/core/errors.js'
+import {DataError, UsageError} from '../src/core/errors.js'
 import {resolveModel} from '../src/llm/registry.js'
 import {FORMAT_NAMES, type AgentFormat} from '../src/agent/formats.js'
 import {computeReward, REWARD_METRICS, type RewardMetric, type RewardOptions} from '../src/agent/reward.js'
 import {resolveAgentTools} from '../src/agent/resolve-tools.js'
 import type {AgentTools} from '../src/agent/tools.js'
 import {readDoneIds} from '../src/agent/resume.js'
-import {rollout, trajectoryId, type EpisodeRunner, type RolloutSummary} from '../src/agent/rollout.js'
+import {rollout, rolloutDoneText, trajectoryId, type EpisodeRunner, type RolloutSummary} from '../src/agent/rollout.js'
 import type {LanguageModel} from '../src/llm/language-model.js'
+import type {Question} from '../src/core/records/index.js'
 
 /**
  * `--model oracle`: the world's scripted oracle (src/world/oracle.ts) walks each question's KB path with the
  * world's index and pages read from its ground truth, writing trajectories in the run's --format (search-only for formats without access). World questions only (they carry meta.path).
  */
-async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardOptions, format: AgentFormat): Promise<EpisodeRunner> {
+async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardOptions, format: AgentFormat): Promise<{run: EpisodeRunner; check: (question: Question) => void}> {
   if (!existsSync(join(worldDir, 'world.json'))) throw new UsageError(`--model oracle needs --search to be a world folder: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, index it, and pass --search DIR.'})
-  const [{loadWorld}, {Oracle}] = await Promise.all([import('../src/world/load.js'), import('../src/world/oracle.js')])
+  const [{loadWorld}, {Oracle, checkOracleQuestion}] = await Promise.all([import('../src/world/load.js'), import('../src/world/oracle.js')])
   const {world} = await loadWorld(worldDir)
   // The agent's own tools (a world folder's: same hits per search, same page parts, pages read offline) make the
   // oracle's observations what the agent loop would show, so its trajectories are demonstrations for it.
   const {search} = tools
   const reader = tools.reader!
-  return async (question, {sampleIndex, signal}) => {
+  const run: EpisodeRunner = async (question, {sampleIndex, signal}) => {
     const t = await new Oracle({world, search, reader, tools, format, signal}).solve(question, sampleIndex)
     // Same ids and reward rule as agent episodes, so --resume and training treat both alike.
     const {reward: value, detail} = computeReward(t.answer, question.answers, reward)
     return {...t, id: trajectoryId(question.id, sampleIndex), reward: value, reward_detail: {...t.reward_detail, ...detail}}
+  }
+  // Checked as questions arrive, so a question the oracle cannot solve is a bad input line (--on-invalid), not a
+  // failed episode that stops the run.
+  return {run, check: (question) => checkOracleQuestion(world, question)}
+}
+
+/** Questions the oracle can try; the others go to the --on-invalid policy, naming the question id. */
+async function* oracleSolvable(questions: AsyncIterable<Question>, check: (question: Question) => void, policy: ReturnType<ArsCommand['invalidPolicy']>): AsyncGenerator<Question> {
+  for await (const question of questions) {
+    try {
+      check(question)
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error
+      policy.handle(error)
+      continue
+    }
+    yield question
   }
 }
 
@@ -100,7 +118,8 @@ export default class Rollout extends ArsCommand {
     const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
     const model = oracle ? undefined : await resolveModel(flags.model, {baseUrl: flags['base-url'], tokenizer: flags.tokenizer, concurrency: Math.max(64, flags.concurrency), contextLength: flags['context-length']})
     const reward: RewardOptions = {metric: (flags.reward ?? format.defaultReward) as RewardMetric, formatPenalty: number('format-penalty', flags['format-penalty'], 0)}
-    const episode = oracle ? await oracleRunner(flags.search, tools, reward, format) : undefined
+    const oracleRun = oracle ? await oracleRunner(flags.search, tools, reward, format) : undefined
+    const episode = oracleRun?.run
 
     const stop = new AbortController()
     const abort = new AbortController()
@@ -110,7 +129,8 @@ export default class Rollout extends ArsCommand {
     )
 
     const policy = this.invalidPolicy(flags['on-invalid'])
-    const questions = counted(questionRecords(readJsonl(flags.input ?? [], {policy}), policy), (n) => {
+    const records = questionRecords(readJsonl(flags.input ?? [], {policy}), policy)
+    const questions = counted(oracleRun ? oracleSolvable(records, oracleRun.check, policy) : records, (n) => {
       if (!flags['allow-empty'] && !resume) requireNonEmpty(flags.input, policy.invalid)(n)
     })
     const summary: RolloutSummary = {started: 0, written: 0, skipped: 0, abandoned: 0, rewardSum: 0, rewarded: 0}
@@ -140,14 +160,14 @@ export default class Rollout extends ArsCommand {
         abortSignal: abort.signal,
         progress: drawer.callback,
       }, summary)
-      await writeJsonl(trajectories, out)
+      summary.written = await writeJsonl(trajectories, out)
+      await closeOutput(out)
+      // Only now — every trajectory flushed and the file closed — is "N written" true.
+      drawer.callback({kind: 'done', label: 'rollout', summary: rolloutDoneText(summary)})
     } finally {
       offInterrupt()
       drawer.stop()
-      if (out !== process.stdout) {
-        out.end()
-        await once(out, 'close').catch(() => {})
-      }
+      await closeOutput(out).catch(() => {}) // after an error: keep what was written, report the first error
       await model?.close?.()
       await tools.close()
     }

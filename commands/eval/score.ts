@@ -4,7 +4,7 @@ import {DataError} from '../../src/core/errors.js'
 import {readJsonl, writeJsonl} from '../../src/core/jsonl.js'
 import type {EvalResult} from '../../src/core/records/index.js'
 import {loadBenchmark} from '../../src/eval/benchmarks.js'
-import {readPredictions} from '../../src/eval/predictions.js'
+import {ON_DUPLICATE_MODES, readPredictions, uniquePredictions, type OnDuplicate} from '../../src/eval/predictions.js'
 import {scorePrediction, type ScoreContext} from '../../src/eval/score.js'
 import {formatSummaryTable, summarize} from '../../src/eval/summary.js'
 import {writeReport} from '../../src/eval/report.js'
@@ -14,7 +14,9 @@ export default class EvalScore extends ArsCommand {
   static override summary = 'Score predictions from any system against a benchmark\'s gold answers with the same metrics as `ars eval`.'
   static override description = `Predictions are {id, prediction} lines (prediction null = no answer; optional sample_index for -k runs),
 or ars Trajectory records. Writes one EvalResult per prediction on stdout, in input order, and a summary
-table on stderr. Gold questions without a prediction are counted; predictions for unknown ids are errors.`
+table on stderr. Gold questions without a prediction are counted; predictions for unknown ids are errors, and so
+are two predictions for the same (id, sample_index) unless --on-duplicate first|last says which to keep
+(--on-duplicate last reads all predictions before scoring).`
   static override examples = [
     'ars eval score --data data/hotpotqa/hotpot_dev_distractor_v1.json < preds.jsonl > results.jsonl',
     'ars eval score --bench gaia --data data/gaia/metadata.jsonl --judge openai:gpt-4o-mini < preds.jsonl > results.jsonl',
@@ -30,6 +32,7 @@ table on stderr. Gold questions without a prediction are counted; predictions fo
     model: Flags.string({default: '', description: 'Label written into each result line: the system that made the predictions.'}),
     search: Flags.string({default: '', description: 'Label written into each result line: its search provider.'}),
     report: Flags.string({description: 'Also write report.md and report.html into this directory.', helpValue: 'DIR'}),
+    'on-duplicate': Flags.option({options: ON_DUPLICATE_MODES, default: 'error' as OnDuplicate, description: 'Two predictions for one (id, sample_index): error (handled by --on-invalid), or keep the first or the last.'})(),
     'pass-k': Flags.integer({min: 1, description: 'k for Pass@k in the summary (default: samples per question).'}),
     ...judgeFlags,
     input: sharedFlags.input,
@@ -54,7 +57,7 @@ table on stderr. Gold questions without a prediction are counted; predictions fo
     const progress = task.callback
     progress({kind: 'start', label: 'score', unit: 'predictions'})
     async function* scored(): AsyncGenerator<EvalResult> {
-      for await (const p of readPredictions(readJsonl(flags.input ?? [], {policy}), policy)) {
+      for await (const p of uniquePredictions(readPredictions(readJsonl(flags.input ?? [], {policy}), policy), flags['on-duplicate'], policy)) {
         const q = byId.get(p.id)
         if (!q) {
           policy.handle(new DataError(`prediction for unknown id ${JSON.stringify(p.id)} (not in ${loaded.path})`, {where: p.where, code: 'unknown-id', fix: 'Check the predictions were made for this gold file (ids must match; --on-invalid skip drops them).'}))

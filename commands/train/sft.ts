@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/rl/save-schedule.js'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
 import {backendFlag} from '../_shared/tfjs-flags.js'
 import {heldOutFlags, heldOutFromFlags} from '../_shared/held-out-flags.js'
@@ -15,8 +16,8 @@ export default class TrainSft extends ArsCommand {
     'records (their token_ids/loss_mask, or their messages when the ids do not fit the model), buffers them, and trains with',
     'AdamW in TensorFlow.js: seeded shuffle per epoch, --batch-tokens real tokens per step, micro-batches of',
     '--micro-batch-tokens padded tokens. Writes one TrainMetric per step to stdout and to OUT/metrics.jsonl, checkpoints',
-    'to OUT/checkpoints/step-NNNNNN (a Hugging Face folder) and points OUT/latest at the newest one. --resume continues a',
-    'killed run exactly. Ctrl-C finishes the current step, saves a checkpoint and exits 130.',
+    'to OUT/checkpoints/step-NNNNNN (a Hugging Face folder) every --save-every-minutes (default 10), every --save-every steps',
+    'and at the end, and points OUT/latest at the newest one. --resume continues a killed run exactly from it. Ctrl-C finishes the current step, saves a checkpoint and exits 130.',
   ].join(' ')
 
   static override examples = [
@@ -43,7 +44,8 @@ export default class TrainSft extends ArsCommand {
     'max-seq-len': Flags.integer({default: 1024, min: 2, description: 'Longer examples are dropped (counted on stderr).'}),
     'weight-decay': Flags.string({default: '0', description: 'AdamW decoupled weight decay (norms and biases are never decayed).'}),
     'max-grad-norm': Flags.string({default: '1', description: 'Clip the global gradient norm (0 disables).'}),
-    'save-every': Flags.integer({default: 0, min: 0, description: 'Checkpoint every N steps (0: only at the end and on Ctrl-C).'}),
+    'save-every': Flags.integer({default: 0, min: 0, description: 'Checkpoint every N steps (0: by time only, see --save-every-minutes; always at the end and on Ctrl-C).'}),
+    'save-every-minutes': Flags.string({default: String(DEFAULT_SAVE_EVERY_MINUTES), description: SAVE_EVERY_MINUTES_HELP}),
     keep: Flags.integer({default: 3, min: 0, description: 'Checkpoints kept (0 keeps all; the one latest points at is never deleted).'}),
     resume: Flags.boolean({default: false, description: 'Continue the run in --out from its newest checkpoint (same data and settings).'}),
     force: Flags.boolean({default: false, description: 'Delete the run in --out and start over.'}),
@@ -99,6 +101,7 @@ export default class TrainSft extends ArsCommand {
         weightDecay: number('weight-decay', flags['weight-decay'], 0),
         maxGradNorm: number('max-grad-norm', flags['max-grad-norm'], 0),
         saveEvery: flags['save-every'],
+        saveEveryMinutes: number('save-every-minutes', flags['save-every-minutes'], 0),
         keep: flags.keep,
         resume: flags.resume,
         force: flags.force,

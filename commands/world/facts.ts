@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {createWriteStream} from 'node:fs'
-import {once} from 'node:events'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
 import {DataError, UsageError} from '../../src/core/errors.js'
 import {readJsonl, writeJsonl} from '../../src/core/jsonl.js'
+import {closeOutput} from '../../src/core/output.js'
 import {factExamples} from '../../src/world/facts.js'
 import {loadWorld, readQuestions, type WorldSplit} from '../../src/world/load.js'
 
@@ -57,10 +57,7 @@ question splits (default dev,test) are left out, so evaluation measures search, 
     })()
     const out = flags.out ? createWriteStream(flags.out) : process.stdout
     await writeJsonl(examples, out)
-    if (out !== process.stdout) {
-      out.end()
-      await once(out, 'close')
-    }
+    await closeOutput(out)
     if (!flags.quiet) process.stderr.write(`world facts: ${written} examples; ${excluded} facts held out (supporting ${holdout.join(', ') || 'no'} questions)\n`)
   }
 }

@@ -51,6 +51,11 @@ export interface RolloutSummary {
   rewarded: number
 }
 
+/** The summary a caller prints after the output is flushed and closed: `written` is what reached the output. */
+export function rolloutDoneText(summary: RolloutSummary): string {
+  return `${summary.written} written${summary.skipped ? `, ${summary.skipped} skipped (resume)` : ''}${summary.abandoned ? `, ${summary.abandoned} abandoned` : ''}${summary.rewarded ? `, mean reward ${(summary.rewardSum / summary.rewarded).toFixed(3)}` : ''}`
+}
+
 export async function* rollout(questions: AsyncIterable<Question>, options: RolloutOptions, summary: RolloutSummary = {started: 0, written: 0, skipped: 0, abandoned: 0, rewardSum: 0, rewarded: 0}): AsyncGenerator<Trajectory> {
   const samples = options.samples ?? 1
   const concurrency = options.concurrency ?? 8
@@ -129,8 +134,9 @@ export async function* rollout(questions: AsyncIterable<Question>, options: Roll
   })()
 
   try {
+    // After a fatal episode error no new episode starts and those in flight are aborted, but every trajectory
+    // already finished is still written (in order) before the error is thrown: nothing done is lost.
     for (;;) {
-      checkFatal()
       if (ordered) {
         while (results.has(nextOut)) {
           const t = results.get(nextOut)
@@ -138,7 +144,6 @@ export async function* rollout(questions: AsyncIterable<Question>, options: Roll
           nextOut++
           wakeProducer()
           if (t) yield t
-          checkFatal()
         }
       } else {
         for (const [seq, t] of results) {
@@ -146,7 +151,6 @@ export async function* rollout(questions: AsyncIterable<Question>, options: Roll
           nextOut++
           wakeProducer()
           if (t) yield t
-          checkFatal()
         }
       }
       if (!producing && results.size === 0 && nextOut >= produced) break
@@ -155,8 +159,9 @@ export async function* rollout(questions: AsyncIterable<Question>, options: Roll
       if (!producing && results.size === 0 && nextOut >= produced) break
       await next
     }
+    checkFatal()
     if (inputError) throw inputError.error
-    task.done(`${summary.written} written${summary.skipped ? `, ${summary.skipped} skipped (resume)` : ''}${summary.abandoned ? `, ${summary.abandoned} abandoned` : ''}${summary.rewarded ? `, mean reward ${(summary.rewardSum / summary.rewarded).toFixed(3)}` : ''}`)
+    // No `done` event here: the caller reports it once the trajectories are written (rolloutDoneText).
   } finally {
     // The consumer stopped early (error, or `| head`): cancel what is running and let the queue drain.
     if (producing) {

@@ -12,21 +12,34 @@ for (const [net, prefix] of [
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
   ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blocked.addSubnet(net, prefix, 'ipv4')
-// IPv6: unspecified, loopback, unique-local (fc00::/7), link-local, site-local (deprecated), multicast, documentation.
+// IPv6: unspecified, loopback, unique-local (fc00::/7), link-local, site-local (deprecated), multicast, documentation,
+// discard-only (100::/64), Teredo (2001::/32: its client address is obfuscated IPv4, so none is let through) and
+// the local-use NAT64 prefix (64:ff9b:1::/48, which embeds IPv4 at operator-chosen offsets).
 for (const [net, prefix] of [
   ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['2001:db8::', 32],
+  ['100::', 64], ['2001::', 32], ['64:ff9b:1::', 48],
 ] as const) blocked.addSubnet(net, prefix, 'ipv6')
 
-/** The IPv4 address an IPv6 address carries (mapped ::ffff:a.b.c.d, compatible, NAT64 64:ff9b::/96, 6to4 2002::/16). */
+// Link-local and cloud-metadata addresses: never reached through a redirect or an --allow-private that named
+// another host; only a URL that names them as its own literal host may open them (with --allow-private).
+const linkLocal = new BlockList()
+linkLocal.addSubnet('169.254.0.0', 16, 'ipv4')
+linkLocal.addAddress('100.100.100.200', 'ipv4') // Alibaba Cloud metadata (inside CGNAT)
+linkLocal.addSubnet('fe80::', 10, 'ipv6')
+linkLocal.addAddress('fd00:ec2::254', 'ipv6') // AWS IPv6 metadata (inside unique-local)
+
+/**
+ * The IPv4 address an IPv6 address carries: IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d (so ::7f00:1,
+ * which `http://[::127.0.0.1]/` becomes), IPv4-translated ::ffff:0:a.b.c.d, NAT64 64:ff9b::/96 and 6to4 2002::/16.
+ * Each of these can deliver a connection to that IPv4 host (dual-stack sockets, NAT64 gateways, 6to4 relays).
+ */
 function embeddedIpv4(address: string): string | undefined {
-  const lower = address.toLowerCase()
-  const dotted = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower)
-  if (dotted) return dotted[1]
-  const groups = expandIpv6(lower)
+  const groups = expandIpv6(address.toLowerCase())
   if (!groups) return undefined
   const fromPair = (hi: number, lo: number): string => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
   const zeros = (from: number, to: number): boolean => groups.slice(from, to).every((g) => g === 0)
-  if (zeros(0, 5) && groups[5] === 0xffff) return fromPair(groups[6]!, groups[7]!)
+  if (zeros(0, 5) && (groups[5] === 0xffff || groups[5] === 0)) return fromPair(groups[6]!, groups[7]!)
+  if (zeros(0, 4) && groups[4] === 0xffff && groups[5] === 0) return fromPair(groups[6]!, groups[7]!)
   if (groups[0] === 0x64 && groups[1] === 0xff9b && zeros(2, 6)) return fromPair(groups[6]!, groups[7]!)
   if (groups[0] === 0x2002) return fromPair(groups[1]!, groups[2]!)
   return undefined
@@ -48,15 +61,31 @@ function expandIpv6(address: string): number[] | undefined {
   return all.length === 8 && all.every((g) => Number.isFinite(g)) ? all : undefined
 }
 
+function bareAddress(address: string): {bare: string; family: number} {
+  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '')
+  return {bare, family: isIP(bare)}
+}
+
 /** True for any address a public web page should never resolve to. */
 export function isPrivateAddress(address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '')
-  const family = isIP(bare)
+  const {bare, family} = bareAddress(address)
   if (family === 4) return blocked.check(bare, 'ipv4')
   if (family === 6) {
+    if (blocked.check(bare, 'ipv6')) return true
     const v4 = embeddedIpv4(bare)
-    if (v4 !== undefined) return blocked.check(v4, 'ipv4')
-    return blocked.check(bare, 'ipv6')
+    return v4 !== undefined && blocked.check(v4, 'ipv4')
+  }
+  return false
+}
+
+/** True for link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, and IPv6 forms embedding them). */
+export function isLinkLocalAddress(address: string): boolean {
+  const {bare, family} = bareAddress(address)
+  if (family === 4) return linkLocal.check(bare, 'ipv4')
+  if (family === 6) {
+    if (linkLocal.check(bare, 'ipv6')) return true
+    const v4 = embeddedIpv4(bare)
+    return v4 !== undefined && linkLocal.check(v4, 'ipv4')
   }
   return false
 }

@@ -98,7 +98,10 @@ export async function extractHtml(html: string, url: string, options: ExtractOpt
     removeChrome(document)
     readabilityModule ??= import('@mozilla/readability')
     const {Readability} = await readabilityModule
-    try {
+    // Readability's scoring is worse than quadratic in nesting depth (1 000 nested divs: 10 s); no real article
+    // nests that deep, so such a tree goes straight to the fallback.
+    if (deeperThan(document, MAX_READABILITY_DEPTH)) article = null
+    else try {
       article = new Readability(document as never, {serializer: (node: unknown) => node, charThreshold: 500, keepClasses: true}).parse() as ReadabilityArticle | null
     } catch {
       article = null // Readability can throw on pathological trees; the fallback still reads them.
@@ -202,6 +205,21 @@ function collectLinks(document: DomDocument, base: string, max: number): PageLin
     links.push({url, text: clean(anchor.textContent ?? '')})
   }
   return links
+}
+
+/** Element nesting beyond which Readability is skipped (real pages stay well under 100). */
+export const MAX_READABILITY_DEPTH = 250
+
+/** True when some node lies more than `limit` levels below `root` (iterative: a hostile tree cannot overflow it). */
+export function deeperThan(root: DomNode, limit: number): boolean {
+  const stack: Array<[DomNode, number]> = [[root, 0]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    if (depth > limit) return true
+    const children = node.childNodes
+    for (let i = 0; i < children.length; i++) if (children[i]!.nodeType === 1) stack.push([children[i]!, depth + 1])
+  }
+  return false
 }
 
 const SKIP = new Set(['script', 'style', 'noscript', 'template', 'svg', 'iframe', 'object', 'embed', 'canvas', 'head', 'button', 'select', 'input', 'textarea'])

@@ -5,7 +5,7 @@ import http from 'node:http'
 import https from 'node:https'
 import {createBrotliDecompress, createGunzip, createInflate} from 'node:zlib'
 import type {Readable} from 'node:stream'
-import {BlockedAddressError, guardedLookup, isPrivateAddress, literalAddress, type LookupFunction, type ResolveFunction} from './address-guard.js'
+import {BlockedAddressError, guardedLookup, isLinkLocalAddress, isPrivateAddress, literalAddress, type LookupFunction, type ResolveFunction} from './address-guard.js'
 import {ReadError} from './read-error.js'
 
 export interface FetchPageOptions {
@@ -15,8 +15,19 @@ export interface FetchPageOptions {
   maxBytes?: number
   /** Redirect hops followed before giving up. Default 5. */
   maxRedirects?: number
-  /** Allow loopback/private/link-local addresses (tests, a local web server). Default false. */
+  /**
+   * Allow loopback and private addresses for the host the URL names, and for redirects that stay on that host
+   * (tests, a local web server). A redirect to any other host is guarded as if this were false, so a loopback
+   * page cannot send the reader to 10.0.0.1. Link-local and metadata addresses stay refused (see `linkLocal`).
+   * Default false.
+   */
   allowPrivate?: boolean
+  /**
+   * Link-local/metadata addresses (169.254.0.0/16, fe80::/10, …): 'never' (default), or 'when-named' — opened
+   * only when `allowPrivate` is set and the URL's own host is such an address written as a literal (a user typing
+   * `ars read --allow-private http://169.254.169.254/`). Never reached through a redirect or a host name.
+   */
+  linkLocal?: 'never' | 'when-named'
   userAgent?: string
   signal?: AbortSignal
   /** Test seams: the DNS resolver (default dns.lookup) and the address policy (default isPrivateAddress). */
@@ -55,23 +66,21 @@ export async function fetchPage(url: string, options: FetchPageOptions = {}): Pr
   const timeout = AbortSignal.timeout(timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
   const isBlocked = options.isBlocked ?? isPrivateAddress
-  // With private addresses allowed, a custom resolver still applies (tests map fake host names to loopback).
-  const lookup = options.allowPrivate
-    ? options.resolve ? guardedLookup(options.resolve, () => false) : undefined
-    : guardedLookup(options.resolve, isBlocked)
   const redirects: string[] = []
-  let current = parseHttpUrl(url)
+  const origin = parseHttpUrl(url)
+  let current = origin
+  const policy = addressPolicy(origin, options, isBlocked)
 
   for (;;) {
-    if (!options.allowPrivate) {
-      const literal = literalAddress(current.hostname)
-      if (literal !== undefined && isBlocked(literal)) throw blockedError(url, current.hostname, literal)
-    }
+    const hop = policy(current)
+    const literal = literalAddress(current.hostname)
+    if (literal !== undefined && hop.blocked(literal)) throw blockedError(url, current.hostname, literal, hop.fix)
+    const lookup = guardedLookup(options.resolve, hop.blocked)
     let response: http.IncomingMessage
     try {
       response = await request(current, {signal, lookup, userAgent: options.userAgent ?? FETCH_DEFAULTS.userAgent})
     } catch (error) {
-      throw mapNetworkError(error, url, current, signal, timeout, timeoutMs)
+      throw mapNetworkError(error, url, current, signal, timeout, timeoutMs, hop.fix)
     }
     const status = response.statusCode ?? 0
     if (REDIRECTS.has(status) && response.headers.location) {
@@ -115,6 +124,29 @@ export async function fetchPage(url: string, options: FetchPageOptions = {}): Pr
     }
     return {url, finalUrl: current.href, status, mimeType, charset, body, truncated, redirects}
   }
+}
+
+interface HopPolicy {
+  blocked: (address: string) => boolean
+  /** The fix a refusal on this hop suggests. */
+  fix: string
+}
+
+/**
+ * Which addresses each hop may reach. Without allowPrivate every hop gets the strict guard. With it, only the host
+ * the URL names (and redirects that stay on it) may be private; link-local stays refused unless `linkLocal` is
+ * 'when-named' and the URL's host is that link-local literal. Redirects to other hosts get the strict guard.
+ */
+function addressPolicy(origin: URL, options: FetchPageOptions, strict: (address: string) => boolean): (hop: URL) => HopPolicy {
+  const strictFix = 'Pass --allow-private to read from local or private networks (tests, a local web server).'
+  if (!options.allowPrivate) return () => ({blocked: strict, fix: strictFix})
+  const namedLiteral = literalAddress(origin.hostname)
+  const namedLinkLocal = options.linkLocal === 'when-named' && namedLiteral !== undefined && isLinkLocalAddress(namedLiteral)
+  const named: HopPolicy = namedLinkLocal
+    ? {blocked: () => false, fix: ''}
+    : {blocked: isLinkLocalAddress, fix: 'Link-local and cloud-metadata addresses are never opened through a host name or a redirect; name the address itself as the URL host if you mean it.'}
+  const elsewhere: HopPolicy = {blocked: strict, fix: `--allow-private covers only the host the URL names (${origin.hostname}); a redirect to another host is refused when it leads to a loopback/private/link-local address. Open that URL directly if you trust it.`}
+  return (hop) => (hop.hostname === origin.hostname ? named : elsewhere)
 }
 
 function parseHttpUrl(url: string): URL {
@@ -221,15 +253,16 @@ function unsupportedType(url: string, mimeType: string): ReadError {
   return new ReadError('unsupported-content-type', url, `${what} (${mimeType || 'binary data'}); only HTML, XHTML and plain text can be read`, {fix: 'Open an HTML or text version of this source, or try another search result.'})
 }
 
-function blockedError(url: string, host: string, address: string): ReadError {
-  return new ReadError('blocked-address', url, `refused: ${host === address ? address : `${host} resolves to ${address}`} is a loopback/private/link-local address`, {fix: 'Pass --allow-private to read from local or private networks (tests, a local web server).'})
+function blockedError(url: string, host: string, address: string, fix: string): ReadError {
+  const kind = isLinkLocalAddress(address) ? 'link-local/metadata' : 'loopback/private'
+  return new ReadError('blocked-address', url, `refused: ${host === address ? address : `${host} resolves to ${address}`} is a ${kind} address`, {fix})
 }
 
-function mapNetworkError(error: unknown, url: string, current: URL, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): ReadError {
+function mapNetworkError(error: unknown, url: string, current: URL, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number, blockedFix = ''): ReadError {
   if (error instanceof ReadError) return error
   if (error instanceof BlockedAddressError || (error as {code?: string}).code === 'EBLOCKED') {
     const blocked = error as BlockedAddressError
-    return blockedError(url, blocked.host ?? current.hostname, blocked.address ?? '?')
+    return blockedError(url, blocked.host ?? current.hostname, blocked.address ?? '?', blockedFix)
   }
   if (timeout.aborted) return new ReadError('timeout', url, `no complete answer within ${timeoutMs} ms`, {fix: 'The server is slow or not answering; try again later or another source.', cause: error})
   if (signal.aborted) return new ReadError('aborted', url, 'read cancelled', {cause: error})

@@ -9,6 +9,7 @@ export type ReadErrorCode =
   | 'dns'
   | 'network'
   | 'timeout'
+  | 'over-budget'
   | 'aborted'
   | 'too-many-redirects'
   | 'http-status'

@@ -42,6 +42,8 @@ export interface ReadJsonlOptions {
   /** Stream to use for `-` (default process.stdin). */
   stdin?: Readable
   signal?: AbortSignal
+  /** Longest line accepted, in bytes. Default MAX_LINE_BYTES (128 MiB). */
+  maxLineBytes?: number
 }
 
 /** Paths (or `-` for stdin); an empty list means stdin. */
@@ -53,7 +55,7 @@ export async function* readJsonl(inputs: string | readonly string[] = [], option
   for (const input of list) {
     const source = input === '-' ? 'stdin' : input
     const stream = openInput(input, options.stdin)
-    yield* parseStream(stream, source, policy, options.signal)
+    yield* parseStream(stream, source, policy, options.signal, options.maxLineBytes ?? MAX_LINE_BYTES)
   }
 }
 
@@ -80,50 +82,97 @@ function openInput(input: string, stdin: Readable | undefined): Readable {
   return file
 }
 
-async function* parseStream(stream: Readable, source: string, policy: InvalidPolicy, signal?: AbortSignal): AsyncGenerator<JsonLine> {
-  let pending: Buffer | undefined
+/** Longest JSONL line read (bytes); a longer line is a `line-too-long` error at its file:line. */
+export const MAX_LINE_BYTES = 128 * 1024 * 1024
+/** Deepest nesting of objects/arrays accepted in a line; deeper is a `json-depth` error (JSON.stringify overflows
+ * its stack a few thousand levels down, so a line that could be read could not be written back). */
+export const MAX_JSON_DEPTH = 512
+
+async function* parseStream(stream: Readable, source: string, policy: InvalidPolicy, signal: AbortSignal | undefined, maxLineBytes: number): AsyncGenerator<JsonLine> {
+  // The unfinished last line is kept as a list of parts and joined once, when its newline arrives: appending to
+  // one growing buffer per chunk made a 50 MB line cost O(n²) copying.
+  let pendingParts: Buffer[] = []
+  let pendingLength = 0
+  let skipping = false // inside a line already reported as too long: drop bytes until its newline
   let lineNo = 0
   let first = true
+  const tooLong = (line: number): void => {
+    policy.handle(new DataError(`line longer than ${formatBytes(maxLineBytes)}, the maximum line size`, {where: `${source}:${line}`, code: 'line-too-long', fix: 'Split the record into smaller lines; JSONL records are meant to be small.'}))
+  }
+  const addPending = (bytes: Buffer): void => {
+    if (skipping || bytes.length === 0) return
+    if (pendingLength + bytes.length > maxLineBytes) {
+      tooLong(lineNo + 1)
+      skipping = true
+      pendingParts = []
+      pendingLength = 0
+      return
+    }
+    pendingParts.push(Buffer.from(bytes)) // a copy: the stream may reuse its chunk
+    pendingLength += bytes.length
+  }
+  function* lines(block: Buffer, lastWithoutNewline: boolean): Generator<JsonLine> {
+    // Whole-block decode when the block is valid UTF-8; line by line only to locate a bad line.
+    if (isUtf8(block)) {
+      for (const text of block.toString('utf8').split('\n')) {
+        lineNo++
+        if (text.length > maxLineBytes) {
+          tooLong(lineNo)
+          continue
+        }
+        const item = parseLine(text, source, lineNo, policy, false, lastWithoutNewline)
+        if (item) yield item
+      }
+      return
+    }
+    let start = 0
+    while (start <= block.length) {
+      let end = block.indexOf(10, start)
+      if (end === -1) end = block.length
+      const bytes = block.subarray(start, end)
+      lineNo++
+      if (bytes.length > maxLineBytes) tooLong(lineNo)
+      else {
+        const item = parseLine(bytes.toString('utf8'), source, lineNo, policy, !isUtf8(bytes), lastWithoutNewline)
+        if (item) yield item
+      }
+      start = end + 1
+    }
+  }
   try {
     for await (const raw of stream) {
       signal?.throwIfAborted()
       let chunk: Buffer = typeof raw === 'string' ? Buffer.from(raw) : raw
-      const last = chunk.lastIndexOf(10)
-      if (last === -1) {
-        pending = pending ? Buffer.concat([pending, chunk]) : chunk
-        continue
-      }
-      let block = chunk.subarray(0, last)
-      if (pending) {
-        block = Buffer.concat([pending, block])
-        pending = undefined
-      }
-      const rest = chunk.subarray(last + 1)
-      if (rest.length > 0) pending = Buffer.from(rest)
       if (first) {
-        block = stripBom(block)
+        chunk = stripBom(chunk)
         first = false
       }
-      // Whole-block decode when the block is valid UTF-8; line by line only to locate a bad line.
-      if (isUtf8(block)) {
-        const lines = block.toString('utf8').split('\n')
-        for (const text of lines) {
-          lineNo++
-          const item = parseLine(text, source, lineNo, policy, false)
-          if (item) yield item
+      let from = 0
+      if (skipping || pendingLength > 0) {
+        const newline = chunk.indexOf(10)
+        if (newline === -1) {
+          addPending(chunk)
+          continue
         }
-      } else {
-        let start = 0
-        while (start <= block.length) {
-          let end = block.indexOf(10, start)
-          if (end === -1) end = block.length
-          const bytes = block.subarray(start, end)
-          lineNo++
-          const item = parseLine(bytes.toString('utf8'), source, lineNo, policy, !isUtf8(bytes))
-          if (item) yield item
-          start = end + 1
+        if (skipping) {
+          lineNo++ // the over-long line, already reported
+          skipping = false
+        } else if (pendingLength + newline > maxLineBytes) {
+          tooLong(++lineNo)
+        } else {
+          yield* lines(Buffer.concat([...pendingParts, chunk.subarray(0, newline)]), false)
         }
+        pendingParts = []
+        pendingLength = 0
+        from = newline + 1
       }
+      const last = chunk.lastIndexOf(10)
+      if (last < from) {
+        addPending(chunk.subarray(from))
+        continue
+      }
+      yield* lines(chunk.subarray(from, last), false)
+      addPending(chunk.subarray(last + 1))
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
@@ -131,17 +180,39 @@ async function* parseStream(stream: Readable, source: string, policy: InvalidPol
     }
     throw error
   }
-  if (pending && pending.length > 0) {
-    if (first) pending = stripBom(pending)
-    lineNo++
-    const text = pending.toString('utf8')
-    const item = parseLine(text, source, lineNo, policy, !isUtf8(pending), true)
-    if (item) yield item
-  }
+  if (pendingLength > 0) yield* lines(Buffer.concat(pendingParts), true)
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1 << 20 && bytes % (1 << 20) === 0 ? `${bytes / (1 << 20)} MiB` : `${bytes} bytes`
 }
 
 function stripBom(block: Buffer): Buffer {
   return block.length >= 3 && block[0] === 0xef && block[1] === 0xbb && block[2] === 0xbf ? block.subarray(3) : block
+}
+
+/** True when `text` nests objects/arrays more than `limit` deep (strings skipped). Counting openers with the
+ * native indexOf first keeps the common case — a line with few of them — almost free. */
+export function nestedDeeperThan(text: string, limit: number): boolean {
+  let openers = 0
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i !== -1 && openers <= limit; i = text.indexOf(bracket, i + 1)) openers++
+  }
+  if (openers <= limit) return false
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i)
+        if (d === 92) i++
+        else if (d === 34) break
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > limit) return true
+    } else if (c === 125 || c === 93) depth--
+  }
+  return false
 }
 
 function parseLine(text: string, source: string, line: number, policy: InvalidPolicy, badUtf8: boolean, lastWithoutNewline = false): JsonLine | undefined {
@@ -152,6 +223,10 @@ function parseLine(text: string, source: string, line: number, policy: InvalidPo
     return undefined
   }
   if (text.length === 0 || isBlank(text)) return undefined
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    policy.handle(new DataError(`JSON nested more than ${MAX_JSON_DEPTH} levels deep`, {where, code: 'json-depth', fix: `Flatten the record; ars reads at most ${MAX_JSON_DEPTH} levels of nested objects and arrays.`}))
+    return undefined
+  }
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -199,7 +274,8 @@ export interface WriteJsonlOptions {
 }
 
 /**
- * Write each record as one JSON line. Small records are batched, but a slow producer's records still appear
+ * Write each record as one JSON line and return the count once every line has been handed to the OS (the last
+ * write's callback). Small records are batched, but a slow producer's records still appear
  * promptly (flush on the next event-loop turn); when `out` is full we wait for `drain` before pulling more.
  * Always flushes what it has before rethrowing a source error, so valid records before a bad line are kept.
  */
@@ -210,6 +286,7 @@ export async function writeJsonl(records: AsyncIterable<unknown> | Iterable<unkn
   let count = 0
   let scheduled: NodeJS.Immediate | undefined
   let blocked: Promise<void> | undefined
+  let written: Promise<Error | undefined> = Promise.resolve(undefined)
 
   const flush = (): void => {
     if (scheduled) {
@@ -220,7 +297,9 @@ export async function writeJsonl(records: AsyncIterable<unknown> | Iterable<unkn
     const text = parts.join('')
     parts = []
     size = 0
-    if (!out.write(text) && !blocked) {
+    // The callback of the last write says everything before it reached the OS (file or pipe), in order.
+    written = new Promise((resolve) => out.write(text, (error) => resolve(error ?? undefined)))
+    if (out.writableNeedDrain && !blocked) {
       blocked = new Promise<void>((resolve) => {
         const done = (): void => {
           out.off('drain', done)
@@ -250,5 +329,8 @@ export async function writeJsonl(records: AsyncIterable<unknown> | Iterable<unkn
     flush()
     if (blocked) await blocked
   }
+  // Resolve only once the records are out of this process, so a summary printed next ("done, N written") is true.
+  const error = await written
+  if (error) throw error
   return count
 }

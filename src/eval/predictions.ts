@@ -22,11 +22,47 @@ function parse(value: unknown, where: string): PredictionLine {
   const raw = isTrajectory ? v.answer : 'prediction' in v ? v.prediction : v.answer
   if (raw !== null && raw !== undefined && typeof raw !== 'string' && typeof raw !== 'number') throw new DataError(`invalid prediction: prediction: expected string or null, got ${Array.isArray(raw) ? 'array' : typeof raw}`, {where, code: 'prediction'})
   if (raw === undefined && !isTrajectory) throw new DataError('invalid prediction: prediction: required field is missing (expected string or null)', {where, code: 'prediction', fix: 'Write "prediction": null for a question the system did not answer.'})
-  const sampleIndex = typeof v.sample_index === 'number' && Number.isInteger(v.sample_index) && v.sample_index >= 0 ? v.sample_index : 0
+  if (v.sample_index !== undefined && !(typeof v.sample_index === 'number' && Number.isInteger(v.sample_index) && v.sample_index >= 0)) {
+    throw new DataError(`invalid prediction: sample_index: expected a non-negative integer, got ${JSON.stringify(v.sample_index)}`, {where, code: 'prediction', fix: 'Write "sample_index": 0, 1, … (one per sample of the same question), or leave it out for one sample.'})
+  }
+  const sampleIndex = (v.sample_index as number | undefined) ?? 0
+  if (v.seed !== undefined && !(typeof v.seed === 'number' && Number.isInteger(v.seed))) throw new DataError(`invalid prediction: seed: expected an integer, got ${JSON.stringify(v.seed)}`, {where, code: 'prediction'})
+  if (v.stats !== undefined && (v.stats === null || typeof v.stats !== 'object' || Array.isArray(v.stats))) throw new DataError(`invalid prediction: stats: expected an object of numbers, got ${JSON.stringify(v.stats)}`, {where, code: 'prediction'})
   const stats: Record<string, number> = {}
   const s = (isTrajectory ? v.stats : v.stats) as Record<string, unknown> | undefined
   if (s && typeof s === 'object') for (const [k, x] of Object.entries(s)) if (typeof x === 'number' && Number.isFinite(x)) stats[k] = x
   return {id: String(idValue), prediction: raw === null || raw === undefined ? null : String(raw), sampleIndex, ...(typeof v.seed === 'number' ? {seed: v.seed} : {}), stats, where}
+}
+
+export type OnDuplicate = 'error' | 'first' | 'last'
+export const ON_DUPLICATE_MODES: readonly OnDuplicate[] = ['error', 'first', 'last']
+
+/**
+ * One prediction per (id, sample_index): a second one is an error handled by `policy` ('error'; --on-invalid
+ * skip|warn then keep the first), or silently resolved ('first' keeps the earlier line, 'last' the later one).
+ * 'last' must see the whole input before it can emit anything, so it buffers; the others stream.
+ */
+export async function* uniquePredictions(predictions: AsyncIterable<PredictionLine>, mode: OnDuplicate, policy: InvalidPolicy): AsyncGenerator<PredictionLine> {
+  const firstAt = new Map<string, string>()
+  const keyOf = (p: PredictionLine): string => `${p.id}\u0000${p.sampleIndex}`
+  if (mode === 'last') {
+    const latest = new Map<string, PredictionLine>()
+    for await (const p of predictions) latest.set(keyOf(p), p)
+    yield* latest.values()
+    return
+  }
+  for await (const p of predictions) {
+    const key = keyOf(p)
+    const first = firstAt.get(key)
+    if (first === undefined) {
+      firstAt.set(key, p.where)
+      yield p
+      continue
+    }
+    if (mode === 'error') {
+      policy.handle(new DataError(`duplicate prediction for id ${JSON.stringify(p.id)}, sample_index ${p.sampleIndex} (first at ${first})`, {where: p.where, code: 'duplicate', fix: 'Give each sample of a question its own sample_index, or pass --on-duplicate first|last to keep one.'}))
+    }
+  }
 }
 
 export async function* readPredictions(lines: AsyncIterable<JsonLine>, policy: InvalidPolicy): AsyncGenerator<PredictionLine> {

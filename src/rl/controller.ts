@@ -18,6 +18,7 @@ import type {RewardOptions} from '../agent/reward.js'
 import type {AgentTools} from '../agent/tools.js'
 import {OnnxModel} from '../llm/onnx-model.js'
 import {loadCheckpoint, type Checkpoint} from '../model/checkpoint.js'
+import {SaveSchedule} from './save-schedule.js'
 import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
 import {groupAdvantages, type AdvantageOptions} from './advantages.js'
 import {GroupBuffer} from './buffer.js'
@@ -68,6 +69,8 @@ export interface RlOptions {
   reward: RewardOptions
   /** Checkpoint every N steps (default 0: only at the end and on interrupt). */
   saveEvery?: number
+  /** Also checkpoint when this many minutes passed since the last one (default 10; 0: off). See save-schedule.ts. */
+  saveEveryMinutes?: number
   /** Checkpoints kept (default 3). */
   keep?: number
   resume?: boolean
@@ -316,6 +319,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const task = new ProgressTask(o.progress, 'train', o.steps, 'steps')
   if (step0) task.advance(step0)
   let checkpointStep: number | undefined = loaded ? step0 : undefined
+  const schedule = new SaveSchedule({everySteps: o.saveEvery ?? 0, everyMinutes: o.saveEveryMinutes})
   const save = async (): Promise<void> => {
     if (checkpointStep === step) return
     const state: TrainerState = {
@@ -326,6 +330,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     await run.saveCheckpoint({checkpoint: {config, weights: await trainer.exportWeights(), tokenizer: tokenizerFiles, ...(checkpoint.generationConfig ? {generationConfig: checkpoint.generationConfig} : {})}, optimizerState: await trainer.exportOptimizerState(), trainerState: state})
     checkpointStep = step
     report()
+    schedule.saved()
   }
 
   // Generation throughput is a running mean since the loop began: in async mode the groups a step trains on may
@@ -370,7 +375,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         await o.onMetric?.(record)
         task.advance(1, `no signal: all ${batch.groups.length} groups had equal rewards; no update`)
         await evaluate()
-        if (o.saveEvery && step % o.saveEvery === 0) await save()
+        if (schedule.due(step)) await save()
         continue
       }
       if (microBatches.length === 0) {
@@ -426,7 +431,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       await o.onMetric?.(record)
       task.advance(1, `reward ${metrics.reward_mean!.toFixed(3)}, staleness ≤ ${metrics.staleness_max}`)
       await evaluate()
-      if (o.saveEvery && step % o.saveEvery === 0) await save()
+      if (schedule.due(step)) await save()
     }
     if (fatal) throw fatal.error
     if (step >= o.steps && !o.stopSignal?.aborted) await evaluate(true)

@@ -1,6 +1,7 @@
 // Supervised fine-tuning (`ars train sft`): samples → a fixed, seeded plan of optimiser steps (shuffled per epoch,
 // batched by real tokens) → PolicyTrainer steps on micro-batches (weighted masked NLL) → metrics and checkpoints
 // in a RunDir. The plan depends only on the data and settings, so a resumed run replays exactly the same steps.
+import {checkSaveEveryMinutes, SaveSchedule} from './save-schedule.js'
 import {basename} from 'node:path'
 import {DataError, UsageError} from '../core/errors.js'
 import {readJsonl, type InvalidPolicy} from '../core/jsonl.js'
@@ -47,6 +48,8 @@ export interface SftOptions {
   maxGradNorm?: number
   /** Checkpoint every N steps (default 0: only at the end). */
   saveEvery?: number
+  /** Also checkpoint when this many minutes passed since the last one (default 10; 0: off). See save-schedule.ts. */
+  saveEveryMinutes?: number
   /** Checkpoints kept (default 3; 0 = all). */
   keep?: number
   resume?: boolean
@@ -133,6 +136,7 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
   checkPositiveInteger('max-seq-len', o.maxSeqLen, 2)
   checkPositiveInteger('warmup', o.warmup, 0)
   checkPositiveInteger('save-every', o.saveEvery, 0)
+  checkSaveEveryMinutes(o.saveEveryMinutes)
   if (!(o.learningRate > 0 && Number.isFinite(o.learningRate))) throw new UsageError(`--lr: expected a number > 0, got ${o.learningRate}`, {fix: 'Pass --lr 1e-3 or similar.'})
   if (o.maxSeqLen > o.microBatchTokens) {
     throw new UsageError(`--max-seq-len ${o.maxSeqLen} exceeds --micro-batch-tokens ${o.microBatchTokens}: the longest example would not fit in a micro-batch`, {fix: 'Raise --micro-batch-tokens or lower --max-seq-len.'})
@@ -205,6 +209,7 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
   let tokensThisRun = 0
   let trainSeconds = 0
   let checkpointDir: string | undefined = resumed?.dir
+  const schedule = new SaveSchedule({everySteps: o.saveEvery, everyMinutes: o.saveEveryMinutes})
   const save = async () => {
     const done = step > 0 ? (plan[step - 1] as SftPlanStep) : {epoch: 0, end: 0}
     const state: TrainerState = {step, policy_version: step, epoch: done.epoch, cursor: done.end, elapsed_ms: elapsedMs, seed: o.seed, total_steps: plan.length, samples: samples.length}
@@ -212,6 +217,7 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
     savedStep = step
     checkpointDir = info.dir
     report()
+    schedule.saved()
   }
   const heldOut = o.heldOut ? await HeldOutEvaluator.open(o.heldOut.spec, run) : undefined
   const policy = heldOut ? new PublishedPolicy({config, tokenizer, id: `onnx:${o.out}`, maxBatchSize: o.heldOut?.spec.concurrency}) : undefined
@@ -279,7 +285,7 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
       await o.onMetric?.(metric)
       task.advance(1, `loss ${result.loss.toFixed(4)}`)
       await evaluate()
-      if (o.saveEvery > 0 && step % o.saveEvery === 0) await save()
+      if (schedule.due(step)) await save()
     }
     if (samples.length > 0 && step === plan.length && !o.signal?.aborted) await evaluate(true)
     if (samples.length > 0 && savedStep !== step && step > 0) await save()

@@ -8,6 +8,7 @@ import type {Trajectory, ToolCallRecord} from '../core/records/trajectory.js'
 import type {SearchHit, SearchProvider} from '../search/provider.js'
 import type {AgentTools, ToolSession} from '../agent/tools.js'
 import type {AgentFormat} from '../agent/formats.js'
+import {DataError} from '../core/errors.js'
 import {parseFactId} from './entity.js'
 import {questionQuery} from './load.js'
 import {answersFor, factView} from './query.js'
@@ -61,8 +62,9 @@ export class Oracle {
     const reply = (thought: string, action: string): string => (thoughts ? `<think>${thought}</think>\n${action}` : action)
     const messages: Trajectory['messages'] = [{role: 'system', content: ORACLE_SYSTEM_PROMPT}, {role: 'user', content: question.question}]
     const toolCalls: ToolCallRecord[] = []
-    const path = ((question.meta as {path?: string[]}).path ?? []).map((id) => Number(id.slice(1)))
-    const facts = question.supporting_facts ?? []
+    checkOracleQuestion(world, question)
+    const facts = oracleFacts(question)
+    const path = oraclePath(question)
     const seen = new Set<string>()
     const visits: Visit[] = []
     const session: ToolSession | undefined = this.#o.tools?.session()
@@ -168,7 +170,7 @@ export class Oracle {
     const answer = failure === undefined && missing.length === 0 && derived.length === 1 ? (derived[0] as string) : null
     const summary = answer !== null
       ? `The pages state: ${facts.map((f) => describeFact(world, f)).join('; ')}. So the answer is ${answer}.`
-      : `I could not confirm the answer (${failure ?? `facts not found on the pages: ${missing.join(', ')}`}).`
+      : `I could not confirm the answer (${failure ?? (missing.length > 0 ? `facts not found on the pages: ${missing.join(', ')}` : `the facts on the pages give ${derived.length} answers, not one`)}).`
     messages.push({role: 'assistant', content: reply(summary, `<answer>${answer ?? 'unknown'}</answer>`)})
     const correct = answer !== null && question.answers.some((a) => normalize(a) === normalize(answer))
     return {
@@ -180,6 +182,63 @@ export class Oracle {
       meta: {oracle: true, path: path.map((i) => `e${i}`), ...(session ? {agent_tools: true} : {})},
     }
   }
+}
+
+/**
+ * The pages the oracle walks: meta.path for world questions; for synthesized items (no meta.path) the pages of
+ * their injected facts' subjects, in order — each such page states its fact.
+ */
+export function oraclePath(question: Question): number[] {
+  const path = (question.meta as {path?: unknown}).path
+  if (Array.isArray(path)) return path.map((id) => Number(String(id).slice(1)))
+  const subjects: number[] = []
+  for (const fact of oracleFacts(question)) {
+    const parsed = parseFactId(fact)
+    if (parsed && !subjects.includes(parsed.index)) subjects.push(parsed.index)
+  }
+  return subjects
+}
+
+/**
+ * The facts the answer rests on: supporting_facts, plus meta.supporting_facts that a KB-synthesized item carries
+ * (its own supporting_facts are only the injected facts; the seed's facts are in meta).
+ */
+export function oracleFacts(question: Question): string[] {
+  const fromMeta = (question.meta as {supporting_facts?: unknown}).supporting_facts
+  const extra = Array.isArray(fromMeta) ? fromMeta.filter((f): f is string => typeof f === 'string') : []
+  return [...new Set([...(question.supporting_facts ?? []), ...extra])]
+}
+
+/** Why the oracle cannot solve `question` on `world` (undefined when it can try). */
+export function oracleCannotSolve(world: World, question: Question): string | undefined {
+  const meta = question.meta as {query?: {op?: unknown}; path?: unknown}
+  if (!meta.query || typeof meta.query !== 'object' || typeof meta.query.op !== 'string') return 'it has no meta.query, so it is not a question of this world (the oracle answers only world questions and KB-synthesized items)'
+  const inWorld = (index: number): boolean => Number.isInteger(index) && index >= 0 && index < world.size
+  if (meta.path !== undefined) {
+    if (!Array.isArray(meta.path) || !meta.path.every((id) => typeof id === 'string' && /^e\d+$/.test(id))) return 'meta.path must be a list of entity ids like "e12"'
+    const outside = (meta.path as string[]).find((id) => !inWorld(Number(id.slice(1))))
+    if (outside) return `meta.path names ${outside}, which this world (${world.size} entities) does not have; is the question from another world?`
+  }
+  const facts = oracleFacts(question)
+  const bad = facts.find((f) => {
+    const parsed = parseFactId(f)
+    return !parsed || !inWorld(parsed.index)
+  })
+  if (bad !== undefined) return `supporting fact ${JSON.stringify(bad)} is not a fact of this world`
+  if (meta.path === undefined && facts.length === 0) return 'it has neither meta.path nor supporting facts, so there is no page to read the answer from'
+  try {
+    questionQuery(question)
+    answersFor(questionQuery(question), factView(world, facts))
+  } catch (error) {
+    return `its meta.query does not evaluate on this world (${(error as Error).message})`
+  }
+  return undefined
+}
+
+/** Throws a DataError naming the question id when the oracle cannot solve it (see oracleCannotSolve). */
+export function checkOracleQuestion(world: World, question: Question): void {
+  const reason = oracleCannotSolve(world, question)
+  if (reason) throw new DataError(`question ${JSON.stringify(question.id)}: the oracle cannot solve it: ${reason}`, {code: 'oracle-question', fix: 'Roll out questions from the world given as --search (its questions/*.jsonl, or synthesize --engine kb items grown from its seeds), or use a model; --on-invalid skip|warn passes over such questions.'})
 }
 
 function searchQueries(world: World, index: number): string[] {

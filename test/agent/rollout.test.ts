@@ -133,3 +133,18 @@ test('an unreachable model server stops the rollout with its error', async () =>
     for await (const _ of rollout(stream(questions(5)), {model, tools})) void _
   }, (e: Error & {code?: string}) => e.code === 'model-unreachable')
 })
+
+test('an episode that fails stops the run, but every trajectory already finished is written before the error', async () => {
+  // q0 and q2 finish quickly; q1 fails after them. In input order q0 comes before the failure and q2 after it.
+  const runner: RolloutOptions['episode'] = async (question, {sampleIndex}) => {
+    const delay = question.id === 'q1' ? 60 : 5
+    await new Promise((r) => setTimeout(r, delay))
+    if (question.id === 'q1') throw new Error('backend exploded on q1')
+    return {type: 'trajectory', version: 1, id: `${question.id}#${sampleIndex}`, question_id: question.id, sample_index: sampleIndex, policy_version: 0, model: 'test', format: 'asearcher', question: question.question, answers: question.answers, messages: [], tool_calls: [], token_ids: [], loss_mask: [], behaviour_logprobs: [], version_spans: [], answer: 'alpha', reward: 1, reward_detail: {}, finish_reason: 'answer', stats: {turns: 1, tokens: 0, model_tokens: 0, tool_calls: 0, wall_ms: 0}, meta: {}} as unknown as Trajectory
+  }
+  const written: string[] = []
+  await assert.rejects(async () => {
+    for await (const t of rollout(stream(questions(3)), {episode: runner, tools, concurrency: 3} as unknown as RolloutOptions)) written.push(t.id)
+  }, /backend exploded on q1/)
+  assert.deepEqual(written, ['q0#0', 'q2#0'], 'finished work before and after the failing episode is kept')
+})

@@ -117,3 +117,36 @@ test('eval score --judge: verdicts from a real model spec, cached, usage printed
   assert.match(frow.meta.judge_error ?? '', /judge failed after 2 attempts/)
   assert.match(failed.stderr, /world-test\s+judge\s+0\s+1\s+—\s+—\s+0\s+1/)
 })
+
+test('eval score: a duplicate (id, sample_index) is an error unless --on-duplicate says which to keep; wrong types are errors', async () => {
+  const gold = join(F, 'hotpotqa/hotpot_dev_distractor_v1.json')
+  const id = '5a8b57f25542995d1e6f1371'
+  // One wrong and one right answer for the same sample used to count as two samples: pass@2 = 100 %.
+  const input = `{"id":"${id}","prediction":"no"}\n{"id":"${id}","prediction":"yes"}\n`
+  const dup = await runCli(['eval', 'score', '--data', gold], {input})
+  assert.equal(dup.code, 1)
+  assert.match(dup.stderr, /error: stdin:2: duplicate prediction for id "5a8b57f25542995d1e6f1371", sample_index 0 \(first at stdin:1\)/)
+  assert.match(dup.stderr, /--on-duplicate first\|last/)
+  assert.equal(lines(dup.stdout).length, 1, 'the first line was scored and kept')
+  for (const [mode, prediction] of [['first', 'no'], ['last', 'yes']] as const) {
+    const r = await runCli(['eval', 'score', '--data', gold, '--on-duplicate', mode], {input})
+    assert.equal(r.code, 0, r.stderr)
+    const results = lines(r.stdout) as {prediction: string; sample_index: number}[]
+    assert.deepEqual(results.map((x) => [x.prediction, x.sample_index]), [[prediction, 0]])
+  }
+  // Distinct sample indices are distinct samples.
+  const two = await runCli(['eval', 'score', '--data', gold], {input: `{"id":"${id}","prediction":"no","sample_index":0}\n{"id":"${id}","prediction":"yes","sample_index":1}\n`})
+  assert.equal(two.code, 0, two.stderr)
+  assert.equal(lines(two.stdout).length, 2)
+  // Wrong types: each line an error at its place (one run, --on-invalid warn, the one good line still scored).
+  const typed = [['sample_index', '"zero"'], ['sample_index', '-1'], ['sample_index', '1.5'], ['seed', '"7"'], ['stats', '[1]']].map(([field, value]) => `{"id":"${id}","prediction":"yes","${field}":${value}}`)
+  const warned = await runCli(['eval', 'score', '--data', gold, '--on-invalid', 'warn'], {input: [...typed, `{"id":"${id}","prediction":"yes"}`].join('\n') + '\n'})
+  assert.equal(warned.code, 0, warned.stderr)
+  assert.equal(lines(warned.stdout).length, 1)
+  for (const expected of ['stdin:1: invalid prediction: sample_index: expected a non-negative integer, got "zero"', 'stdin:2: invalid prediction: sample_index: expected a non-negative integer, got -1', 'stdin:3: invalid prediction: sample_index: expected a non-negative integer, got 1.5', 'stdin:4: invalid prediction: seed: expected an integer, got "7"', 'stdin:5: invalid prediction: stats: expected an object of numbers, got [1]']) {
+    assert.ok(warned.stderr.includes(`warning: ${expected}`), expected)
+  }
+  const strict = await runCli(['eval', 'score', '--data', gold], {input: typed[0] + '\n'})
+  assert.equal(strict.code, 1)
+  assert.match(strict.stderr, /error: stdin:1: invalid prediction: sample_index/)
+})

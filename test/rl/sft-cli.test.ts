@@ -127,6 +127,27 @@ test('Ctrl-C finishes the step, saves a checkpoint at it and exits 130; --resume
   assert.equal((lines(rest.stdout) as {step: number}[])[0]?.step, last + 1)
 })
 
+test('without --save-every, time-based checkpoints keep a kill -9 from losing the run', async () => {
+  // --save-every-minutes defaults to 10; a run this short needs a fraction of a second to show the same promise.
+  const out = join(root, 'timed')
+  let killedAt = 0
+  const first = await spawnTrain(['--model', model, '--out', out, '--quiet', ...train({epochs: '2', 'save-every': '0', 'save-every-minutes': '0.005'}), data], (line, child) => {
+    if (killedAt === 0 && stepOf(line) >= 5) {
+      killedAt = stepOf(line)
+      child.kill('SIGKILL')
+    }
+  })
+  assert.equal(first.signal, 'SIGKILL')
+  const saved = Number(/step-(\d+)$/.exec(readlinkSync(join(out, 'latest')))?.[1])
+  assert.ok(saved >= 1 && saved <= killedAt, `a checkpoint at step ${saved} survived the kill at step ${killedAt}`)
+  const rest = await spawnTrain(['--model', model, '--out', out, '--quiet', '--resume', ...train({epochs: '2', 'save-every': '0'}), data])
+  assert.equal(rest.code, 0, rest.stderr)
+  assert.equal((lines(rest.stdout) as {step: number}[])[0]?.step, saved + 1)
+  const bad = await spawnTrain(['--model', model, '--out', join(root, 'bad-minutes'), ...train({'save-every-minutes': '-1'}), data])
+  assert.equal(bad.code, 2)
+  assert.match(bad.stderr, /--save-every-minutes: expected a number ≥ 0, got "-1"/)
+})
+
 test('errors: exit 2 with a fix for a bad folder, exit 1 naming file:line for bad data', async () => {
   // the first test's finished run: refused before any training (a mismatched --resume is checked in sft.test.ts)
   const again = await runCli(['train', 'sft', '--model', model, '--out', join(root, 'straight'), '--quiet', ...TRAIN, data])

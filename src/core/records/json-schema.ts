@@ -2,6 +2,7 @@
 import {z} from 'zod'
 import {cliName, RECORD_TYPES} from './index.js'
 import type {RecordType} from './common.js'
+import {MAX_JSON_DEPTH, MAX_LINE_BYTES} from '../jsonl.js'
 
 export function recordJsonSchema(type: RecordType): Record<string, unknown> {
   const schema = z.toJSONSchema(type.schema, {io: 'input', target: 'draft-2020-12', unrepresentable: 'any'}) as Record<string, unknown>
@@ -42,6 +43,11 @@ export function recordsMarkdown(): string {
     'Every line ars reads or writes is one JSON object with a `type` and a `version`. On input both may be',
     'omitted (they default to the expected type and current version); on output they are always written.',
     'Unknown fields are rejected: put extra data under `meta`. JSON Schemas are in `schemas/`.',
+    '',
+    `Limits (src/core/jsonl.ts): a line is at most ${MAX_LINE_BYTES / (1 << 20)} MiB (\`MAX_LINE_BYTES\`) and nests objects/arrays at most`,
+    `${MAX_JSON_DEPTH} levels deep (\`MAX_JSON_DEPTH\`). Beyond either, the line is a \`line-too-long\` or \`json-depth\` error at its`,
+    '`file:line`, handled by `--on-invalid` like any bad line: `skip`/`warn` keep every valid record around it. Lines are',
+    'read in linear time whatever their length (a 50 MB line on stdin: ~1 s).',
     '',
   ]
   for (const type of RECORD_TYPES) {
