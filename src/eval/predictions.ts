@@ -10,6 +10,8 @@ export interface PredictionLine {
   sampleIndex: number
   seed?: number
   stats: Record<string, number>
+  /** The prediction's benchmark (`benchmark` or `data_source`), to tell apart equal ids of a file mixing benchmarks. */
+  benchmark?: string
   where: string
 }
 
@@ -26,7 +28,8 @@ function parse(value: unknown, where: string): PredictionLine {
   const stats: Record<string, number> = {}
   const s = (isTrajectory ? v.stats : v.stats) as Record<string, unknown> | undefined
   if (s && typeof s === 'object') for (const [k, x] of Object.entries(s)) if (typeof x === 'number' && Number.isFinite(x)) stats[k] = x
-  return {id: String(idValue), prediction: raw === null || raw === undefined ? null : String(raw), sampleIndex, ...(typeof v.seed === 'number' ? {seed: v.seed} : {}), stats, where}
+  const benchmark = typeof v.benchmark === 'string' ? v.benchmark : typeof v.data_source === 'string' ? v.data_source : undefined
+  return {id: String(idValue), prediction: raw === null || raw === undefined ? null : String(raw), sampleIndex, ...(typeof v.seed === 'number' ? {seed: v.seed} : {}), stats, ...(benchmark ? {benchmark} : {}), where}
 }
 
 export async function* readPredictions(lines: AsyncIterable<JsonLine>, policy: InvalidPolicy): AsyncGenerator<PredictionLine> {
