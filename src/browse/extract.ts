@@ -262,6 +262,7 @@ export function domToText(root: DomNode): string {
 }
 
 const BYLINE_WORDS = /byline|dateline|writtenby|p-author|(^|\s)author(\s|$)/i
+const INSET_WORDS = /(^|[\s_-])(related|related-content|related-articles|newsletter|subscription-widget|subscription-widget-wrap|paywall|paywall-prompt|hatnote|toc|navbox|catlinks|sitesub|element-rich-link)([\s_-]|$)/i
 
 /**
  * When a page is short, Readability may return a container of the whole layout, menus included; navigation,
@@ -271,10 +272,15 @@ function withoutLandmarks(element: DomElement): DomElement {
   if (typeof element.querySelectorAll !== 'function') return element
   for (const el of Array.from(element.querySelectorAll('nav,aside,footer,[role="navigation"],[role="contentinfo"],[role="complementary"]'))) el.remove()
   // Short by-lines (Readability's own byline pattern) that it left in, e.g. "By staff reporter · 12 min read".
-  for (const el of Array.from(element.querySelectorAll('[class],[id],[rel="author"]'))) {
+  const articleText = textLength(element)
+  for (const el of Array.from(element.querySelectorAll('[class],[id],[rel="author"],[data-component]'))) {
     if (!el.parentNode) continue
-    const words = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''} ${el.getAttribute('rel') ?? ''}`
+    const words = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''} ${el.getAttribute('rel') ?? ''} ${el.getAttribute('data-component') ?? ''}`
     if (BYLINE_WORDS.test(words) && (el.textContent ?? '').trim().length < 100) el.remove()
+    // Blocks sites put inside the story container that are not the story: related links, newsletter and
+    // paywall prompts, encyclopedia hatnotes, contents boxes and navboxes, category links. (Infoboxes stay: they
+    // hold the facts an agent is looking for.)
+    else if (INSET_WORDS.test(words) && textLength(el) < 0.25 * articleText) el.remove()
   }
   return element
 }
