@@ -14,8 +14,12 @@ export const judgeFlags = {
   'judge-price': Flags.string({description: 'Judge price in $ per million tokens, "PROMPT,COMPLETION" (for the cost line).', helpValue: 'P,C'}),
 }
 
-export function metricsFromFlag(flag: string | undefined, entry: Benchmark | undefined): string[] {
-  if (flag === undefined) return [...(entry?.metrics ?? ['em', 'f1', 'cover_em'])]
+/** --metrics, else the benchmark's own metrics (every one of them, for a file mixing benchmarks). */
+export function metricsFromFlag(flag: string | undefined, entry: Benchmark | undefined, entries: readonly Benchmark[] = []): string[] {
+  if (flag === undefined) {
+    const all = entry ? [entry] : entries
+    return all.length === 0 ? ['em', 'f1', 'cover_em'] : [...new Set(all.flatMap((e) => e.metrics))]
+  }
   const names = flag.split(',').map((s) => s.trim().replace(/-/g, '_')).filter(Boolean)
   for (const n of names) if (!RULE_METRIC_NAMES.includes(n)) throw new UsageError(`--metrics: unknown metric ${JSON.stringify(n)}`, {fix: `Use some of: ${RULE_METRIC_NAMES.join(', ')} (the judge is added with --judge).`})
   if (names.length === 0) throw new UsageError('--metrics: expected at least one metric', {fix: `Use some of: ${RULE_METRIC_NAMES.join(', ')}.`})

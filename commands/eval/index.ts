@@ -69,7 +69,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
     const loaded = await loadBenchmark(flags.bench, {...(flags.data ? {data: flags.data} : {}), ...(world ? {worldDir: world} : {}), ...(flags.format ? {format: flags.format} : {}), ...(flags.split ? {split: flags.split} : {}), ...(flags.attachments ? {attachments: flags.attachments} : {})})
     printLoadNotes(loaded)
     const questions = flags.limit ? loaded.questions.slice(0, flags.limit) : loaded.questions
-    const metrics = metricsFromFlag(flags.metrics, loaded.entry)
+    const metrics = metricsFromFlag(flags.metrics, loaded.entry, loaded.entries)
     const judge = await judgeFromFlags(flags)
 
     const previous: EvalResult[] = []
@@ -89,7 +89,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
     try {
       const stream = runEval(questions, {
         answerer: answerer.answer,
-        score: {benchmark: loaded.benchmark, split: loaded.split, model: flags.model, search: flags.search, seed: flags.seed, metrics, ...(judge ? {judge} : {})},
+        score: {benchmark: loaded.benchmark, mixed: loaded.mixed, split: loaded.split, model: flags.model, search: flags.search, seed: flags.seed, metrics, ...(judge ? {judge} : {})},
         k: flags.k,
         concurrency: flags.concurrency,
         done,
@@ -110,7 +110,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
       drawer.stop()
       await answerer.close()
     }
-    const all = [...previous.filter((r) => r.benchmark === loaded.benchmark), ...results]
+    const all = [...previous.filter((r) => loaded.benchmarks.includes(r.benchmark)), ...results]
     process.stderr.write(formatSummaryTable(summarize(all)) + '\n')
     if (judge) printJudgeUsage(judge)
     if (flags.report) {

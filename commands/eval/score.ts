@@ -2,8 +2,8 @@ import {Flags} from '@oclif/core'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
 import {DataError} from '../../src/core/errors.js'
 import {readJsonl, writeJsonl} from '../../src/core/jsonl.js'
-import type {EvalResult} from '../../src/core/records/index.js'
-import {loadBenchmark} from '../../src/eval/benchmarks.js'
+import type {EvalResult, Question} from '../../src/core/records/index.js'
+import {benchmarkName, loadBenchmark} from '../../src/eval/benchmarks.js'
 import {ON_DUPLICATE_MODES, readPredictions, uniquePredictions, type OnDuplicate} from '../../src/eval/predictions.js'
 import {scorePrediction, type ScoreContext} from '../../src/eval/score.js'
 import {formatSummaryTable, summarize} from '../../src/eval/summary.js'
@@ -46,10 +46,13 @@ are two predictions for the same (id, sample_index) unless --on-duplicate first|
     const {flags} = await this.parse(EvalScore)
     const loaded = await loadBenchmark(flags.bench ?? flags.data, {...(flags.bench ? {data: flags.data} : {}), ...(flags.format ? {format: flags.format} : {}), ...(flags.split ? {split: flags.split} : {})})
     printLoadNotes(loaded)
-    const metrics = metricsFromFlag(flags.metrics, loaded.entry)
+    const metrics = metricsFromFlag(flags.metrics, loaded.entry, loaded.entries)
     const judge = await judgeFromFlags(flags)
-    const ctx: ScoreContext = {benchmark: loaded.benchmark, split: loaded.split, model: flags.model, search: flags.search, seed: flags.seed, metrics, ...(judge ? {judge} : {})}
-    const byId = new Map(loaded.questions.map((q) => [q.id, q]))
+    const ctx: ScoreContext = {benchmark: loaded.benchmark, mixed: loaded.mixed, split: loaded.split, model: flags.model, search: flags.search, seed: flags.seed, metrics, ...(judge ? {judge} : {})}
+    // A file mixing benchmarks repeats ids across them: a prediction then names its benchmark (or data_source).
+    const byKey = new Map(loaded.questions.map((q) => [`${q.source}\u0000${q.id}`, q]))
+    const byId = new Map<string, Question[]>()
+    for (const q of loaded.questions) byId.set(q.id, [...(byId.get(q.id) ?? []), q])
     const seen = new Set<string>()
     const policy = this.invalidPolicy(flags['on-invalid'])
     const results: EvalResult[] = []
@@ -58,12 +61,17 @@ are two predictions for the same (id, sample_index) unless --on-duplicate first|
     progress({kind: 'start', label: 'score', unit: 'predictions'})
     async function* scored(): AsyncGenerator<EvalResult> {
       for await (const p of uniquePredictions(readPredictions(readJsonl(flags.input ?? [], {policy}), policy), flags['on-duplicate'], policy)) {
-        const q = byId.get(p.id)
+        const candidates = byId.get(p.id) ?? []
+        const q = loaded.mixed && p.benchmark !== undefined ? byKey.get(`${benchmarkName(p.benchmark)}\u0000${p.id}`) : candidates.length === 1 ? candidates[0] : undefined
+        if (!q && candidates.length > 1 && p.benchmark === undefined) {
+          policy.handle(new DataError(`prediction id ${JSON.stringify(p.id)} is in ${candidates.length} benchmarks of ${loaded.path} (${candidates.map((c) => c.source).join(', ')})`, {where: p.where, code: 'ambiguous-id', fix: 'Add "benchmark" (or "data_source") to each prediction line, or pass --bench NAME to score one benchmark.'}))
+          continue
+        }
         if (!q) {
           policy.handle(new DataError(`prediction for unknown id ${JSON.stringify(p.id)} (not in ${loaded.path})`, {where: p.where, code: 'unknown-id', fix: 'Check the predictions were made for this gold file (ids must match; --on-invalid skip drops them).'}))
           continue
         }
-        seen.add(q.id)
+        seen.add(`${q.source}\u0000${q.id}`)
         const r = await scorePrediction(q, {prediction: p.prediction, sampleIndex: p.sampleIndex, ...(p.seed !== undefined ? {seed: p.seed} : {}), stats: p.stats}, ctx)
         results.push(r)
         progress({kind: 'advance', label: 'score'})

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
 import {UsageError} from '../../src/core/errors.js'
 import {resolveSearch} from '../../src/search/registry.js'
-import {startRetrievalServer} from '../../src/search/retrieval-server.js'
+import {DEFAULT_MAX_BATCH, startRetrievalServer} from '../../src/search/retrieval-server.js'
 import {parseBm25Flag} from '../_shared/search-flags.js'
 
 export default class ServeRetrieval extends ArsCommand {
@@ -20,6 +20,8 @@ export default class ServeRetrieval extends ArsCommand {
     host: Flags.string({default: '127.0.0.1', description: 'Interface to listen on (0.0.0.0 to serve other machines).'}),
     k1: Flags.string({description: 'BM25 k1 (default: the index\'s).'}),
     b: Flags.string({description: 'BM25 b (default: the index\'s).'}),
+    'max-batch': Flags.integer({default: DEFAULT_MAX_BATCH, min: 1, description: 'Most queries (or urls) in one POST; larger batches get 413. The default covers Search-R1\'s GRPO batches (512 prompts × 5 rollouts = 2,560).', helpValue: 'N'}),
+    topk: Flags.integer({default: 3, min: 1, max: 1000, description: 'Hits per query when a request has no topk (or 0). 3 is Search-R1\'s default.', helpValue: 'K'}),
   }
 
   async run(): Promise<void> {
@@ -29,7 +31,7 @@ export default class ServeRetrieval extends ArsCommand {
     const k1 = parseBm25Flag('--k1', flags.k1)
     const b = parseBm25Flag('--b', flags.b)
     const provider = await resolveSearch(spec, {bm25: {...(k1 === undefined ? {} : {k1}), ...(b === undefined ? {} : {b})}})
-    const server = await startRetrievalServer({provider, host: flags.host, port: flags.port, onLog: (line) => process.stderr.write(`${line}\n`)}).catch((error: NodeJS.ErrnoException) => {
+    const server = await startRetrievalServer({provider, host: flags.host, port: flags.port, maxBatch: flags['max-batch'], defaultTopK: flags.topk, onLog: (line) => process.stderr.write(`${line}\n`)}).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new UsageError(`--port ${flags.port}: already in use`, {fix: 'Pick another port, or --port 0 for any free one.'})
       throw error
     })

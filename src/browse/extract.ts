@@ -280,6 +280,7 @@ export function domToText(root: DomNode): string {
 }
 
 const BYLINE_WORDS = /byline|dateline|writtenby|p-author|(^|\s)author(\s|$)/i
+const INSET_WORDS = /(^|[\s_-])(related|related-content|related-articles|newsletter|subscription-widget|subscription-widget-wrap|paywall|paywall-prompt|hatnote|toc|navbox|catlinks|sitesub|element-rich-link)([\s_-]|$)/i
 
 /**
  * When a page is short, Readability may return a container of the whole layout, menus included; navigation,
@@ -289,10 +290,15 @@ function withoutLandmarks(element: DomElement): DomElement {
   if (typeof element.querySelectorAll !== 'function') return element
   for (const el of Array.from(element.querySelectorAll('nav,aside,footer,[role="navigation"],[role="contentinfo"],[role="complementary"]'))) el.remove()
   // Short by-lines (Readability's own byline pattern) that it left in, e.g. "By staff reporter · 12 min read".
-  for (const el of Array.from(element.querySelectorAll('[class],[id],[rel="author"]'))) {
+  const articleText = textLength(element)
+  for (const el of Array.from(element.querySelectorAll('[class],[id],[rel="author"],[data-component]'))) {
     if (!el.parentNode) continue
-    const words = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''} ${el.getAttribute('rel') ?? ''}`
+    const words = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''} ${el.getAttribute('rel') ?? ''} ${el.getAttribute('data-component') ?? ''}`
     if (BYLINE_WORDS.test(words) && (el.textContent ?? '').trim().length < 100) el.remove()
+    // Blocks sites put inside the story container that are not the story: related links, newsletter and
+    // paywall prompts, encyclopedia hatnotes, contents boxes and navboxes, category links. (Infoboxes stay: they
+    // hold the facts an agent is looking for.)
+    else if (INSET_WORDS.test(words) && textLength(el) < 0.25 * articleText) el.remove()
   }
   return element
 }
@@ -307,10 +313,25 @@ function removeChrome(document: DomDocument): void {
   const root = document.body ?? document.documentElement
   if (!root) return
   for (const el of Array.from(root.querySelectorAll(CHROME_SELECTOR))) el.remove()
+  const pageText = textLength(root)
   for (const el of Array.from(root.querySelectorAll('[class],[id]'))) {
     if (!el.parentNode) continue
-    if (OVERLAY_WORDS.test(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`)) el.remove()
+    if (OVERLAY_WORDS.test(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`) && !holdsArticle(el, pageText)) el.remove()
   }
+}
+
+function textLength(el: DomNode): number {
+  return (el.textContent ?? '').replace(/\s+/g, ' ').length
+}
+
+/**
+ * Class names are a weak signal: real sites wrap the whole story in "Page-ad-margins", "non-ad-column-l" or
+ * "ad_body". An ad slot or a consent banner is a small part of the page; an element holding a quarter of the
+ * page's text, or the page's headline or article, is the content whatever it is called.
+ */
+function holdsArticle(el: DomElement, pageText: number): boolean {
+  if (pageText > 0 && textLength(el) >= 0.25 * pageText) return true
+  return el.querySelectorAll('h1,article,main,[role="main"]').length > 0
 }
 
 // Boilerplate for the fallback: landmarks that are never the article, and class/id words sites use for chrome.
@@ -325,10 +346,11 @@ function fallbackText(document: DomDocument): string {
   const body = document.body ?? document.documentElement
   if (!body) return ''
   for (const el of Array.from(body.querySelectorAll(BOILERPLATE_SELECTOR))) el.remove()
+  const pageText = textLength(body)
   for (const el of Array.from(body.querySelectorAll('[class],[id]'))) {
     if (!el.parentNode) continue
     const words = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`
-    if (BOILERPLATE_WORDS.test(words) && el.nodeName.toLowerCase() !== 'body' && el.nodeName.toLowerCase() !== 'main') el.remove()
+    if (BOILERPLATE_WORDS.test(words) && el.nodeName.toLowerCase() !== 'body' && el.nodeName.toLowerCase() !== 'main' && !holdsArticle(el, pageText)) el.remove()
   }
   const candidates = [...Array.from(body.querySelectorAll('main,[role="main"]')), ...Array.from(body.querySelectorAll('article'))]
   let root: DomNode = body

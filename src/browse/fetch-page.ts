@@ -7,6 +7,7 @@ import {createBrotliDecompress, createGunzip, createInflate} from 'node:zlib'
 import type {Readable} from 'node:stream'
 import {BlockedAddressError, guardedLookup, isLinkLocalAddress, isPrivateAddress, literalAddress, type LookupFunction, type ResolveFunction} from './address-guard.js'
 import {ReadError} from './read-error.js'
+import {declaresUtf16} from './charset.js'
 
 export interface FetchPageOptions {
   /** Wall-clock limit for the whole read of one URL, redirects and body included. Default 15000 ms. */
@@ -119,7 +120,7 @@ export async function fetchPage(url: string, options: FetchPageOptions = {}): Pr
       throw mapNetworkError(error, url, current, signal, timeout, timeoutMs)
     }
     response.destroy()
-    if (looksBinary(body)) {
+    if (sniffType(body) !== '' || (!declaresUtf16(body, charset) && looksBinary(body))) {
       throw unsupportedType(url, mimeType === '' ? sniffType(body) : `${mimeType} (but the body is binary)`)
     }
     return {url, finalUrl: current.href, status, mimeType, charset, body, truncated, redirects}

@@ -55,7 +55,7 @@ export async function* readJsonl(inputs: string | readonly string[] = [], option
   for (const input of list) {
     const source = input === '-' ? 'stdin' : input
     const stream = openInput(input, options.stdin)
-    yield* parseStream(stream, source, policy, options.signal, options.maxLineBytes ?? MAX_LINE_BYTES)
+    yield* parseInput(stream, source, policy, options.signal, options.maxLineBytes ?? MAX_LINE_BYTES)
   }
 }
 
@@ -88,7 +88,123 @@ export const MAX_LINE_BYTES = 128 * 1024 * 1024
  * its stack a few thousand levels down, so a line that could be read could not be written back). */
 export const MAX_JSON_DEPTH = 512
 
-async function* parseStream(stream: Readable, source: string, policy: InvalidPolicy, signal: AbortSignal | undefined, maxLineBytes: number): AsyncGenerator<JsonLine> {
+const OPEN_BRACKET = 0x5b
+
+/**
+ * JSONL, or a top-level JSON array of records (`[{…}, {…}]`, as many repositories release question sets): an
+ * input whose first non-blank character is `[` is read whole and each element becomes one item, numbered by the
+ * line it starts on. Records are objects, so a JSONL line never starts with `[` in a valid input; if the whole
+ * input is not one JSON array it is read as JSONL after all, so its errors are reported line by line.
+ */
+async function* parseInput(stream: Readable, source: string, policy: InvalidPolicy, signal: AbortSignal | undefined, maxLineBytes: number): AsyncGenerator<JsonLine> {
+  const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]()
+  const head: Buffer[] = []
+  let firstByte: number | undefined
+  try {
+    // Enough bytes to see past a BOM and to tell parquet's magic "PAR1".
+    let size = 0
+    while (firstByte === undefined || size < 4) {
+      const next = await iterator.next()
+      if (next.done) break
+      const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value
+      head.push(chunk)
+      size += chunk.length
+      if (size < 3) continue
+      const joined = stripBom(head.length === 1 ? chunk : Buffer.concat(head))
+      const at = joined.findIndex((b) => b !== 32 && b !== 9 && b !== 10 && b !== 13)
+      if (at >= 0) firstByte = joined[at]
+    }
+    if (firstByte === undefined) {
+      const joined = stripBom(Buffer.concat(head))
+      firstByte = joined.find((b) => b !== 32 && b !== 9 && b !== 10 && b !== 13)
+    }
+  } catch (error) {
+    throw gzipError(error, source, 1)
+  }
+  async function* rest(): AsyncGenerator<Buffer | string> {
+    try {
+      yield* head
+      for (;;) {
+        const next = await iterator.next()
+        if (next.done) return
+        yield next.value
+      }
+    } finally {
+      // A consumer that stops early (`… | head`) closes the file, as a for-await over the stream would.
+      await iterator.return?.()
+    }
+  }
+  const start = stripBom(Buffer.concat(head)).subarray(0, 4).toString('latin1')
+  if (start === 'PAR1') {
+    await iterator.return?.()
+    throw new DataError('this is a parquet file, not JSONL', {where: `${source}:1`, code: 'parquet', fix: `Convert its rows with \`ars records convert -i ${source === 'stdin' ? 'FILE.parquet' : source}\` (ars eval --data reads it as it is).`})
+  }
+  if (firstByte !== OPEN_BRACKET) {
+    yield* parseStream(rest(), source, policy, signal, maxLineBytes)
+    return
+  }
+  const chunks: Buffer[] = []
+  try {
+    for await (const chunk of rest()) {
+      signal?.throwIfAborted()
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+    }
+  } catch (error) {
+    throw gzipError(error, source, 1)
+  }
+  const whole = stripBom(Buffer.concat(chunks))
+  const text = isUtf8(whole) ? whole.toString('utf8') : undefined
+  let value: unknown
+  try {
+    value = text === undefined ? undefined : JSON.parse(text)
+  } catch {
+    value = undefined
+  }
+  if (!Array.isArray(value) || text === undefined) {
+    yield* parseStream([whole], source, policy, signal, maxLineBytes)
+    return
+  }
+  const lines = elementLines(text)
+  for (let i = 0; i < value.length; i++) yield {source, line: lines[i] ?? 1, value: value[i]}
+}
+
+/** The 1-based line on which each element of a top-level JSON array starts (the text is known to parse). */
+function elementLines(text: string): number[] {
+  const out: number[] = []
+  let line = 1
+  let depth = 0
+  let inString = false
+  let expectValue = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 10) line++
+    if (inString) {
+      if (c === 92) i++
+      else if (c === 34) inString = false
+      continue
+    }
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue
+    if (depth === 1 && expectValue && c !== 93) {
+      out.push(line)
+      expectValue = false
+    }
+    if (c === 34) inString = true
+    else if (c === 91 || c === 123) {
+      depth++
+      if (depth === 1) expectValue = true
+    } else if (c === 93 || c === 125) depth--
+    else if (c === 44 && depth === 1) expectValue = true
+  }
+  return out
+}
+
+function gzipError(error: unknown, source: string, line: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return new DataError(`not valid gzip data (${(error as Error).message})`, {where: `${source}:${line}`, code: 'gzip'})
+  return error
+}
+
+async function* parseStream(stream: AsyncIterable<Buffer | string> | Iterable<Buffer>, source: string, policy: InvalidPolicy, signal: AbortSignal | undefined, maxLineBytes: number): AsyncGenerator<JsonLine> {
   // The unfinished last line is kept as a list of parts and joined once, when its newline arrives: appending to
   // one growing buffer per chunk made a 50 MB line cost O(n²) copying.
   let pendingParts: Buffer[] = []
@@ -175,10 +291,7 @@ async function* parseStream(stream: Readable, source: string, policy: InvalidPol
       addPending(chunk.subarray(last + 1))
     }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR' || (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
-      throw new DataError(`not valid gzip data (${(error as Error).message})`, {where: `${source}:${lineNo + 1}`, code: 'gzip'})
-    }
-    throw error
+    throw gzipError(error, source, lineNo + 1)
   }
   if (pendingLength > 0) yield* lines(Buffer.concat(pendingParts), true)
 }

@@ -5,6 +5,7 @@ import {readFileSync, statSync, existsSync} from 'node:fs'
 import {gunzipSync} from 'node:zlib'
 import {basename, join} from 'node:path'
 import {DataError, UsageError} from '../core/errors.js'
+import {readParquetObjects} from '../core/parquet.js'
 import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, toQuestion, type Question, type QuestionInput} from '../core/records/index.js'
 import {parseDelimited, type TabularRow} from './tabular.js'
 import {browseCompDecrypt, looksDecrypted, xbenchDecrypt} from './decrypt.js'
@@ -74,11 +75,16 @@ function listCell(cell: string, where: string): string[] {
 const hasKeys = (sample: unknown, ...keys: string[]): boolean => isObj(sample) && keys.every((k) => k in sample)
 const hasHeader = (header: readonly string[] | undefined, ...keys: string[]): boolean => !!header && keys.every((k) => header.includes(k))
 
+/**
+ * FlashRAG and verl rows name their benchmark per row (`data_source`), and one file may mix several (Search-R1's
+ * and DeepResearcher's test sets do): that name is kept; `loadBenchmark` decides what to do with a mix.
+ */
 function fromRecordFormat(format: 'flashrag' | 'verl' | 'gaia' | 'qa' | 'ars'): BenchFormat['convert'] {
   return (rows, ctx) =>
     rows.map((r) => {
       const q = toQuestion(r.value, format, r.where, r.line)
-      return {...q, source: ctx.source || q.source || format}
+      const own = isObj(r.value) ? str(r.value.data_source) : undefined
+      return {...q, source: own || ctx.source || q.source || format}
     })
 }
 
@@ -302,7 +308,13 @@ export async function readRows(path: string, container: Container): Promise<{row
   switch (container) {
     case 'jsonl': {
       const rows: RawRow[] = []
-      const lines = readText(path).split('\n')
+      const text = readText(path)
+      // A JSON array of questions saved as .jsonl (it happens): read it as the array it is.
+      if (/^\ufeff?\s*\[/.test(text)) {
+        const array = parseArray(text)
+        if (array) return {rows: array.map((v, i) => ({where: `${path}:[${i}]`, line: i + 1, value: v}))}
+      }
+      const lines = text.split('\n')
       lines.forEach((text, i) => {
         const t = text.replace(/^\ufeff/, '').trim()
         if (t === '') return
@@ -333,24 +345,19 @@ export async function readRows(path: string, container: Container): Promise<{row
       return {header, rows: rows.map((r: TabularRow) => ({where: `${path}:${r.line}`, line: r.line, value: r.values}))}
     }
     case 'parquet': {
-      const {asyncBufferFromFile, parquetReadObjects} = await import('hyparquet')
-      let objects: Record<string, unknown>[]
-      try {
-        objects = await parquetReadObjects({file: await asyncBufferFromFile(path)})
-      } catch (error) {
-        throw new DataError(`cannot read parquet: ${(error as Error).message}`, {where: path, code: 'parquet', fix: 'Check the file is a complete parquet file (verl/Search-R1 train.parquet, test.parquet).'})
-      }
-      return {rows: objects.map((v, i) => ({where: `${path}:row ${i}`, line: i + 1, value: jsonSafe(v)}))}
+      const objects = await readParquetObjects(path)
+      return {rows: objects.map((v, i) => ({where: `${path}:row ${i}`, line: i + 1, value: v}))}
     }
   }
 }
 
-/** Parquet INT64 comes back as bigint; questions only need numbers and strings. */
-function jsonSafe(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value)
-  if (Array.isArray(value)) return value.map(jsonSafe)
-  if (isObj(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]))
-  return value
+function parseArray(text: string): unknown[] | undefined {
+  try {
+    const value: unknown = JSON.parse(text.replace(/^\ufeff/, ''))
+    return Array.isArray(value) ? value : undefined
+  } catch {
+    return undefined
+  }
 }
 
 export interface LoadOptions {
@@ -389,8 +396,13 @@ export async function loadBenchFile(path: string, options: LoadOptions): Promise
   const {rows, header} = await readRows(path, container)
   const sample = rows[0]?.value
   let format = forced
+  // A top-level JSON array of question objects holds the same rows as a JSONL file: the JSONL formats read it too.
+  const arrayOfRows = container === 'json' && header === undefined
+  const readsContainer = (f: BenchFormat): boolean => f.containers.includes(container) || (arrayOfRows && f.containers.includes('jsonl'))
   if (!format) {
-    const candidates = BENCH_FORMATS.filter((f) => f.containers.includes(container) && f.detect(container, sample, header ?? (isObj(sample) ? Object.keys(sample) : undefined)))
+    const fields = header ?? (isObj(sample) ? Object.keys(sample) : undefined)
+    let candidates = BENCH_FORMATS.filter((f) => f.containers.includes(container) && f.detect(container, sample, fields))
+    if (candidates.length === 0 && arrayOfRows) candidates = BENCH_FORMATS.filter((f) => f.containers.includes('jsonl') && f.detect('jsonl', sample, fields))
     const preferred = options.formats ? candidates.filter((f) => options.formats?.includes(f.name)) : []
     format = preferred[0] ?? candidates[0]
     if (!format) {
@@ -398,7 +410,7 @@ export async function loadBenchFile(path: string, options: LoadOptions): Promise
       const fields = header ?? (isObj(sample) ? Object.keys(sample) : [])
       throw unknownFormatError(path, `a ${container} file with fields ${fields.slice(0, 8).map((k) => JSON.stringify(k)).join(', ') || '(none)'}`)
     }
-  } else if (!format.containers.includes(container)) {
+  } else if (!readsContainer(format)) {
     throw new UsageError(`format ${format.name} is read from ${format.containers.join(' or ')} files, got ${JSON.stringify(basename(path))}`, {code: 'format', fix: 'Pass the right file, or leave --format out to detect it.'})
   }
   const skipped: Record<string, number> = {}
@@ -410,8 +422,10 @@ export async function loadBenchFile(path: string, options: LoadOptions): Promise
   inputs.forEach((q, i) => {
     const where = rows[i]?.where ?? path
     const parsed = parseRecord(QuestionType, q, where)
-    if (seen.has(parsed.id)) throw new DataError(`duplicate question id ${JSON.stringify(parsed.id)}`, {where, code: 'duplicate-id', fix: 'Ids must be unique within a benchmark file.'})
-    seen.add(parsed.id)
+    // Ids are unique per benchmark: a file mixing benchmarks repeats them (each source's "test_0", …).
+    const key = `${parsed.source}\u0000${parsed.id}`
+    if (seen.has(key)) throw new DataError(`duplicate question id ${JSON.stringify(parsed.id)}`, {where, code: 'duplicate-id', fix: 'Ids must be unique within a benchmark file (within each data_source of a mixed file).'})
+    seen.add(key)
     if (parsed.answers.length === 0) noAnswer++
     questions.push(parsed)
   })

@@ -116,10 +116,33 @@ export interface ResolveOptions {
 }
 
 export interface LoadedBenchmark extends LoadedFile {
+  /** The benchmark's name; for a file mixing benchmarks, their names joined with "+". */
   benchmark: string
+  /** Every benchmark of the questions (each question's `source`), in first-seen order. */
+  benchmarks: string[]
+  /** The file mixes benchmarks (per-row data_source): results carry each question's own benchmark. */
+  mixed: boolean
   split: string
-  /** The registry entry, when --bench named one. */
+  /** The registry entry, when --bench named one (or the file is one known benchmark). */
   entry?: Benchmark
+  /** The registry entries of a mixed file's benchmarks that ars knows. */
+  entries: Benchmark[]
+}
+
+/** A data_source as the registry names it ("2wikimultihopqa" → "2wiki"); unknown names stay as they are. */
+export function benchmarkName(source: string): string {
+  return findBenchmark(source)?.name ?? source
+}
+
+function distinct(items: readonly string[]): string[] {
+  return [...new Set(items)]
+}
+
+/** Formats whose rows name their own benchmark (`data_source`), so one file can hold several. */
+const PER_ROW_SOURCE = new Set(['flashrag', 'verl'])
+
+function rowBenchmarks(loaded: LoadedFile): string[] {
+  return PER_ROW_SOURCE.has(loaded.format) ? distinct(loaded.questions.map((q) => benchmarkName(q.source)).filter((x) => x !== '')) : []
 }
 
 function isFileSpec(spec: string): boolean {
@@ -146,12 +169,23 @@ export async function loadBenchmark(spec: string, options: ResolveOptions = {}):
     // the benchmark, so its metrics apply; otherwise the file's name is the benchmark's.
     const loaded = await loadBenchFile(spec, {source: '', ...(options.format ? {format: options.format} : {}), ...(options.attachments ? {attachments: options.attachments} : {})})
     const first = loaded.questions[0]
+    const sources = rowBenchmarks(loaded)
+    if (sources.length > 1) {
+      // One file, several benchmarks (Search-R1's test.parquet): each row keeps its own, with its own hops.
+      const entries = sources.map(findBenchmark).filter((x): x is Benchmark => x !== undefined)
+      const questions = loaded.questions.map((q) => {
+        const entry = findBenchmark(q.source)
+        return {...q, source: benchmarkName(q.source), ...(q.hops === undefined && entry?.hops !== undefined ? {hops: entry.hops} : {})}
+      })
+      const split = options.split ?? first?.split ?? ''
+      return {...loaded, questions, benchmark: sources.join('+'), benchmarks: sources, mixed: true, split, entries}
+    }
     const worldSplit = first?.source === 'world' && first.split ? `world-${first.split}` : undefined
     const guessed = BENCHMARKS.find((x) => x.kind !== 'world' && x.formats[0] === loaded.format) ?? (first ? findBenchmark(worldSplit ?? first.source) : undefined)
     const name = guessed?.name ?? (first?.source || basename(spec).replace(/\.(jsonl|json|csv|tsv|parquet)(\.gz)?$/i, ''))
     const questions = loaded.questions.map((q) => ({...q, source: q.source || name, ...(q.hops === undefined && guessed?.hops !== undefined ? {hops: guessed.hops} : {})}))
     const split = options.split ?? loaded.questions[0]?.split ?? guessed?.defaultSplit ?? ''
-    return {...loaded, questions, benchmark: name, split, ...(guessed ? {entry: guessed} : {})}
+    return {...loaded, questions, benchmark: name, benchmarks: [name], mixed: false, split, ...(guessed ? {entry: guessed} : {}), entries: guessed ? [guessed] : []}
   }
   const split = options.split ?? entry.defaultSplit
   let path: string
@@ -165,8 +199,18 @@ export async function loadBenchmark(spec: string, options: ResolveOptions = {}):
     path = stat.isDirectory() ? fileInDir(options.data, entry, split) : options.data
   }
   const loaded = await loadBenchFile(path, {source: entry.name, formats: entry.formats, ...(options.format ? {format: options.format} : {}), ...(options.attachments ? {attachments: options.attachments} : {})})
-  const questions = entry.hops === undefined ? loaded.questions : loaded.questions.map((q) => (q.hops === undefined ? {...q, hops: entry.hops} : q))
-  return {...loaded, questions, benchmark: entry.name, split, entry}
+  let kept = loaded.questions
+  const sources = rowBenchmarks(loaded)
+  if (sources.length > 1) {
+    // `--bench NAME` on a file that mixes benchmarks: that benchmark's rows.
+    kept = loaded.questions.filter((q) => benchmarkName(q.source) === entry.name)
+    if (kept.length === 0) throw new UsageError(`${path} mixes benchmarks (${sources.join(', ')}), none of them ${entry.name}`, {code: 'bench-data', fix: `Pass --bench with one of ${sources.join(', ')}, or --bench ${path} to evaluate them all (one table line each).`})
+    loaded.skipped[`other benchmarks in the file (${sources.filter((x) => x !== entry.name).join(', ')})`] = loaded.questions.length - kept.length
+  }
+  const own = PER_ROW_SOURCE.has(loaded.format)
+  const questions = kept.map((q) => ({...q, ...(own ? {source: entry.name} : {}), ...(q.hops === undefined && entry.hops !== undefined ? {hops: entry.hops} : {})}))
+  const noAnswer = questions.filter((q) => q.answers.length === 0).length
+  return {...loaded, questions, noAnswer, benchmark: entry.name, benchmarks: [entry.name], mixed: false, split, entry, entries: [entry]}
 }
 
 function statSafe(path: string): ReturnType<typeof statSync> | undefined {

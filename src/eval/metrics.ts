@@ -91,25 +91,38 @@ export function coverExactMatch(prediction: string, gold: string): number {
 
 const PY_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*)(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/
 const PY_FLOAT_SPECIAL = /^[+-]?(?:inf|infinity|nan)$/i
-const PY_STRIP = new RegExp(`^[${PY_WS}]+|[${PY_WS}]+$`, 'gu')
+/**
+ * What float() strips: CPython maps non-ASCII str.isspace() characters to ' ' and then strips ASCII whitespace
+ * (Py_ISSPACE: \t\n\v\f\r and space), so U+001C..U+001F — whitespace to str.split() and str.strip() — stay and
+ * make float() fail. Checked against CPython in test/fixtures/eval/python-float.json.
+ */
+const PY_FLOAT_WS = PY_WS.replace('\\x1c-\\x1f', '')
+const PY_FLOAT_STRIP = new RegExp(`^[${PY_FLOAT_WS}]+|[${PY_FLOAT_WS}]+$`, 'gu')
 
-/** Python's float() reads any Unicode decimal digit ("٣" is 3): map them to ASCII. Nd digits come in runs of ten from 0. */
+/**
+ * The zero of every run of ten decimal digits float() reads (Python 3.11, Unicode 14.0). Pinned, not \p{Nd}:
+ * Node's ICU knows later Unicode versions, whose new digits that Python's float() refuses.
+ */
+const PY_DIGIT_ZEROS = [
+  0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xde6, 0xe50, 0xed0, 0xf20, 0x1040, 0x1090, 0x17e0,
+  0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90, 0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0, 0xff10,
+  0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50,
+  0x11d50, 0x11da0, 0x16a60, 0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
+]
+
+/** Python's float() reads any decimal digit it knows ("٣" is 3): map them to ASCII; others are left to fail. */
 function asciiDigits(text: string): string {
   if (/^[\x00-\x7f]*$/.test(text)) return text
   return text.replace(/\p{Nd}/gu, (ch) => {
-    let cp = ch.codePointAt(0) as number
-    let run = 0
-    while (/\p{Nd}/u.test(String.fromCodePoint(cp - 1))) {
-      cp--
-      run++
-    }
-    return String(run % 10)
+    const cp = ch.codePointAt(0) as number
+    const zero = PY_DIGIT_ZEROS.find((z) => cp >= z && cp < z + 10)
+    return zero === undefined ? ch : String(cp - zero)
   })
 }
 
 /** Python `float(text)`: surrounding whitespace, underscores between digits, inf/nan; undefined on ValueError. */
 export function pythonFloat(text: string): number | undefined {
-  const s = asciiDigits(text.replace(PY_STRIP, ''))
+  const s = asciiDigits(text.replace(PY_FLOAT_STRIP, ''))
   if (PY_FLOAT.test(s)) return Number(s.replace(/_/g, ''))
   if (PY_FLOAT_SPECIAL.test(s)) {
     const neg = s.startsWith('-')

@@ -10,6 +10,8 @@ export interface PredictionLine {
   sampleIndex: number
   seed?: number
   stats: Record<string, number>
+  /** The prediction's benchmark (`benchmark` or `data_source`), to tell apart equal ids of a file mixing benchmarks. */
+  benchmark?: string
   where: string
 }
 
@@ -31,7 +33,8 @@ function parse(value: unknown, where: string): PredictionLine {
   const stats: Record<string, number> = {}
   const s = (isTrajectory ? v.stats : v.stats) as Record<string, unknown> | undefined
   if (s && typeof s === 'object') for (const [k, x] of Object.entries(s)) if (typeof x === 'number' && Number.isFinite(x)) stats[k] = x
-  return {id: String(idValue), prediction: raw === null || raw === undefined ? null : String(raw), sampleIndex, ...(typeof v.seed === 'number' ? {seed: v.seed} : {}), stats, where}
+  const benchmark = typeof v.benchmark === 'string' ? v.benchmark : typeof v.data_source === 'string' ? v.data_source : undefined
+  return {id: String(idValue), prediction: raw === null || raw === undefined ? null : String(raw), sampleIndex, ...(typeof v.seed === 'number' ? {seed: v.seed} : {}), stats, ...(benchmark ? {benchmark} : {}), where}
 }
 
 export type OnDuplicate = 'error' | 'first' | 'last'
@@ -44,7 +47,8 @@ export const ON_DUPLICATE_MODES: readonly OnDuplicate[] = ['error', 'first', 'la
  */
 export async function* uniquePredictions(predictions: AsyncIterable<PredictionLine>, mode: OnDuplicate, policy: InvalidPolicy): AsyncGenerator<PredictionLine> {
   const firstAt = new Map<string, string>()
-  const keyOf = (p: PredictionLine): string => `${p.id}\u0000${p.sampleIndex}`
+  // A file mixing benchmarks reuses ids across them: the benchmark is part of the key.
+  const keyOf = (p: PredictionLine): string => `${p.benchmark ?? ''}\u0000${p.id}\u0000${p.sampleIndex}`
   if (mode === 'last') {
     const latest = new Map<string, PredictionLine>()
     for await (const p of predictions) latest.set(keyOf(p), p)

@@ -3,7 +3,7 @@
 // (benchmark, id, sample) keys are skipped), each sample seeded `seed + sample_index`.
 import type {EvalResult, Question} from '../core/records/index.js'
 import {ProgressTask, type ProgressCallback} from '../core/progress.js'
-import {scorePrediction, type ScoreContext} from './score.js'
+import {resultBenchmark, scorePrediction, type ScoreContext} from './score.js'
 
 export interface AnswerResult {
   answer: string | null
@@ -45,7 +45,7 @@ export async function* runEval(questions: readonly Question[], options: RunOptio
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`Expected k >= 1, got ${k}`)
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`Expected concurrency >= 1, got ${concurrency}`)
   const jobs: {q: Question; sample: number}[] = []
-  for (const q of questions) for (let s = 0; s < k; s++) if (!options.done?.has(resultKey(options.score.benchmark, q.id, s))) jobs.push({q, sample: s})
+  for (const q of questions) for (let s = 0; s < k; s++) if (!options.done?.has(resultKey(resultBenchmark(options.score, q), q.id, s))) jobs.push({q, sample: s})
   const task = new ProgressTask(options.onProgress, `eval ${options.score.benchmark}`, jobs.length, 'episodes')
   const controller = new AbortController()
   const outer = options.signal

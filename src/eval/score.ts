@@ -6,6 +6,8 @@ import type {LlmJudge} from './judge.js'
 
 export interface ScoreContext {
   benchmark: string
+  /** The questions come from a file mixing benchmarks: each result carries its question's own (`source`). */
+  mixed?: boolean
   split: string
   model: string
   search: string
@@ -24,6 +26,11 @@ export interface Prediction {
   meta?: Record<string, unknown>
 }
 
+/** The benchmark a question's results are filed under. */
+export function resultBenchmark(ctx: Pick<ScoreContext, 'benchmark' | 'mixed'>, question: Question): string {
+  return ctx.mixed ? question.source : ctx.benchmark
+}
+
 export async function scorePrediction(question: Question, p: Prediction, ctx: ScoreContext): Promise<EvalResult> {
   const scores: Record<string, number | null> = {}
   for (const m of ctx.metrics) scores[m] = scoreAnswer(m, p.prediction, question.answers)
@@ -40,7 +47,7 @@ export async function scorePrediction(question: Question, p: Prediction, ctx: Sc
     type: 'eval_result',
     version: 1,
     id: question.id,
-    benchmark: ctx.benchmark,
+    benchmark: resultBenchmark(ctx, question),
     split: ctx.split,
     sample_index: p.sampleIndex ?? 0,
     model: ctx.model,

@@ -20,11 +20,11 @@ export interface RetrievalServerOptions {
   port?: number
   /** Request body cap. Default 8 MiB. */
   maxBodyBytes?: number
-  /** Queries (or urls) per request. Default 1024. */
+  /** Queries (or urls) per request. Default 4096: Search-R1's GRPO scripts send 512 prompts × 5 rollouts = 2,560. */
   maxBatch?: number
   /** Largest topk accepted. Default 1000. */
   maxTopK?: number
-  /** Search-R1's default when a request has no topk. Default 3. */
+  /** Used when a request has no topk (or null, or 0, as Search-R1's server does). Default 3, Search-R1's. */
   defaultTopK?: number
   onLog?: (line: string) => void
 }
@@ -35,6 +35,9 @@ export interface RunningRetrievalServer {
   close(): Promise<void>
 }
 
+/** Search-R1's GRPO scripts send 512 prompts × 5 rollouts = 2,560 queries in one POST; leave room above that. */
+export const DEFAULT_MAX_BATCH = 4096
+
 class HttpProblem extends Error {
   constructor(readonly status: number, message: string) {
     super(message)
@@ -44,25 +47,27 @@ class HttpProblem extends Error {
 export async function startRetrievalServer(options: RetrievalServerOptions): Promise<RunningRetrievalServer> {
   const host = options.host ?? '127.0.0.1'
   const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024
-  const maxBatch = options.maxBatch ?? 1024
+  const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH
   const maxTopK = options.maxTopK ?? 1000
   const defaultTopK = options.defaultTopK ?? 3
   const provider = options.provider
 
   const retrieve = async (body: Record<string, unknown>): Promise<unknown> => {
     const queries = body.queries ?? (typeof body.query === 'string' ? [body.query] : undefined)
-    if (!Array.isArray(queries) || queries.length === 0) throw new HttpProblem(400, `queries: expected a non-empty array of strings, got ${describe(queries)}`)
-    if (queries.length > maxBatch) throw new HttpProblem(413, `queries: ${queries.length} queries, at most ${maxBatch} per request`)
+    // Search-R1's client POSTs on every turn (even one with no search calls) and reads `result` from whatever
+    // comes back, so an empty batch and a blank query are answers, not errors.
+    if (!Array.isArray(queries)) throw new HttpProblem(400, `queries: expected an array of strings, got ${describe(queries)}`)
+    if (queries.length > maxBatch) throw new HttpProblem(413, `queries: ${queries.length} queries, at most ${maxBatch} per request (raise it with ars serve retrieval --max-batch)`)
     queries.forEach((q, i) => {
       if (typeof q !== 'string') throw new HttpProblem(400, `queries[${i}]: expected a string, got ${describe(q)}`)
-      if (q.trim() === '') throw new HttpProblem(400, `queries[${i}]: empty query`)
     })
-    const topk = body.topk ?? body.topK ?? defaultTopK
-    if (typeof topk !== 'number' || !Number.isInteger(topk) || topk < 1 || topk > maxTopK) throw new HttpProblem(400, `topk: expected an integer in [1, ${maxTopK}], got ${describe(topk)}`)
+    const asked = body.topk ?? body.topK
+    const topk = asked === undefined || asked === null || asked === 0 ? defaultTopK : asked
+    if (typeof topk !== 'number' || !Number.isInteger(topk) || topk < 1 || topk > maxTopK) throw new HttpProblem(400, `topk: expected an integer in [1, ${maxTopK}] (0 or none: the server's ${defaultTopK}), got ${describe(topk)}`)
     const withScores = body.return_scores === true
     const result = []
     for (const query of queries as string[]) {
-      const hits = await provider.search(query, {topK: topk})
+      const hits = query.trim() === '' ? [] : await provider.search(query, {topK: topk})
       result.push(hits.map((hit) => {
         const document: Record<string, string> = {id: hit.id, contents: joinContents(hit.title, hit.text ?? hit.snippet)}
         if (!hit.url.startsWith('doc:')) document.url = hit.url
@@ -74,8 +79,8 @@ export async function startRetrievalServer(options: RetrievalServerOptions): Pro
 
   const access = async (body: Record<string, unknown>): Promise<unknown> => {
     const urls = body.urls ?? (typeof body.url === 'string' ? [body.url] : undefined)
-    if (!Array.isArray(urls) || urls.length === 0) throw new HttpProblem(400, `urls: expected a non-empty array of strings, got ${describe(urls)}`)
-    if (urls.length > maxBatch) throw new HttpProblem(413, `urls: ${urls.length} urls, at most ${maxBatch} per request`)
+    if (!Array.isArray(urls)) throw new HttpProblem(400, `urls: expected an array of strings, got ${describe(urls)}`)
+    if (urls.length > maxBatch) throw new HttpProblem(413, `urls: ${urls.length} urls, at most ${maxBatch} per request (raise it with ars serve retrieval --max-batch)`)
     if (typeof provider.documentById !== 'function') throw new HttpProblem(501, `${provider.id} cannot open documents; /access needs a local index`)
     return {
       result: urls.map((url, i) => {

@@ -88,3 +88,27 @@ describe('domToText and extractPlain', () => {
     assert.equal(got.text, 'First line\nsecond\n\nNext para')
   })
 })
+
+describe('real-shaped article pages (test/fixtures/web/articles, 12 site templates)', () => {
+  it('keeps story containers whose class holds "ad" as a word (Page-ad-margins, non-ad-column-l, ad_body) and scores F1 > 0.958 overall', async () => {
+    const {readdirSync, readFileSync} = await import('node:fs')
+    const {join} = await import('node:path')
+    const dir = join(process.cwd(), 'test', 'fixtures', 'web', 'articles')
+    const files = readdirSync(dir).filter((f) => f.endsWith('.html')).sort()
+    assert.ok(files.length >= 24)
+    const scores: Record<string, number> = {}
+    for (const file of files) {
+      const page = await extractHtml(readFileSync(join(dir, file), 'utf8'), `https://example.org/${file}`)
+      scores[file] = tokenOverlap(`${page.title}\n${page.text}`, readFileSync(join(dir, file.replace(/\.html$/, '.txt')), 'utf8')).f1
+      if (/ad-margins|non-ad-column|ad-body/.test(file)) {
+        assert.ok(scores[file]! > 0.95, `${file}: F1 ${scores[file]} (text starts ${JSON.stringify(page.text.slice(0, 60))})`)
+        assert.doesNotMatch(page.text.slice(0, 40), /^Advertisement|USD|DOW/, file)
+      }
+    }
+    const mean = Object.values(scores).reduce((a, b) => a + b, 0) / files.length
+    assert.ok(mean > 0.958, `mean F1 ${mean.toFixed(4)}: ${JSON.stringify(scores)}`)
+    // Ad slots and consent banners, small parts of the page, are still removed.
+    const page = await extractHtml(readFileSync(join(dir, 'consent-overlay-news-1.html'), 'utf8'), 'https://example.org/x')
+    assert.doesNotMatch(page.text, /Accept all|Advertisement/)
+  })
+})

@@ -10,6 +10,7 @@ import {generatePage} from '../helpers/boilerplate-pages.js'
 import {startServer, type TestServer} from '../helpers/http-server.js'
 
 const article = generatePage(3, 0)
+const UTF16_PAGE = '<!DOCTYPE html><html><head><title>Über Zürich</title></head><body><article><h1>Über Zürich</h1><p>Die Stadt am See hat 420 000 Einwohner — und ein Café an jeder Ecke.</p></article></body></html>'
 let server: TestServer
 let bytesSentForHuge = 0
 let cacheDir: string
@@ -33,6 +34,10 @@ before(async () => {
     '/latin1': (_q, res) => res.writeHead(200, {'content-type': 'text/html; charset=windows-1252'}).end(Buffer.from('<html><body><p>Caf\xe9 na\xefve \x80 price</p></body></html>', 'latin1')),
     '/bad-utf8': (_q, res) => res.writeHead(200, {'content-type': 'text/html; charset=utf-8'}).end(Buffer.concat([Buffer.from('<html><body><p>before '), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from(' after</p></body></html>')])),
     '/malformed': (_q, res) => res.writeHead(200, {'content-type': 'text/html'}).end('<html><p>Unclosed <div><table><td>cell</span></p> trailing text that still counts <<<'),
+    // UTF-16 declared three ways, as real servers do: a BOM, the Content-Type charset, a <meta> (no BOM).
+    '/utf16-bom': (_q, res) => res.writeHead(200, {'content-type': 'text/html'}).end(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(UTF16_PAGE, 'utf16le')])),
+    '/utf16-header': (_q, res) => res.writeHead(200, {'content-type': 'text/html; charset=UTF-16'}).end(Buffer.from(UTF16_PAGE, 'utf16le')),
+    '/utf16-meta-be': (_q, res) => res.writeHead(200, {'content-type': 'text/html'}).end(Buffer.from(UTF16_PAGE.replace('<head>', '<head><meta charset="utf-16">'), 'utf16le').swap16()),
     '/binary': (_q, res) => res.writeHead(200, {'content-type': 'application/octet-stream'}).end(Buffer.alloc(4096, 7)),
     '/pdf': (_q, res) => res.writeHead(200, {'content-type': 'application/pdf'}).end('%PDF-1.7\n...'),
     '/disguised': (_q, res) => res.writeHead(200, {'content-type': 'text/html'}).end(Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(2048)])),
@@ -115,6 +120,14 @@ describe('HttpPageReader on a real local server', () => {
     assert.equal(error.code, 'too-many-redirects')
     assert.match(error.toolText(), /more than 4 redirects/)
     assert.equal((server.hits.get('/loop') ?? 0) - before, 3) // /loop, /loop-b, /loop, /loop-b, /loop → 5 requests
+  })
+
+  it('decodes a correctly declared UTF-16 page (BOM, header charset, or <meta> without BOM) instead of refusing it', async () => {
+    for (const path of ['/utf16-bom', '/utf16-header', '/utf16-meta-be']) {
+      const page = await open().read(`${server.url}${path}`)
+      assert.equal(page.title, 'Über Zürich', path)
+      assert.match(page.text, /420 000 Einwohner — und ein Café an jeder Ecke/, path)
+    }
   })
 
   it('refuses binary, PDF and disguised binary pages with a tool-error text', async () => {

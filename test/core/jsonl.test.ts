@@ -38,6 +38,19 @@ test('a last line without newline, CRLF endings and a BOM are all fine', async (
   assert.deepEqual(got.map((g) => g.value), [{a: 1}, {a: 2}, {a: 3}])
 })
 
+test('a top-level JSON array of records reads as its elements, each on the line where it starts', async () => {
+  const text = '\ufeff  \n[\n  {"q": "a, [b]", "n": 1},\n  {"q": "c\\"]"},\n\n  {"q": "x",\n   "n": 3}\n]\n'
+  for (const size of [1, 3, 1000]) {
+    const got = await collect(readJsonl('-', {stdin: chunked(Buffer.from(text), size)}))
+    assert.deepEqual(got.map((g) => [g.line, g.value]), [[3, {q: 'a, [b]', n: 1}], [4, {q: 'c"]'}], [6, {q: 'x', n: 3}]], `chunk size ${size}`)
+  }
+  assert.deepEqual(await collect(readJsonl('-', {stdin: chunked(Buffer.from('[]'), 1)})), [])
+  // Not one JSON array after all: read as JSONL, so the bad line is named.
+  await assert.rejects(collect(readJsonl('-', {stdin: chunked(Buffer.from('[1, 2]\n{"a": }\n'), 5)})), (e: unknown) => e instanceof DataError && e.message.startsWith('stdin:2: malformed JSON'))
+  // A parquet file is named as such, with the command that reads it.
+  await assert.rejects(collect(readJsonl('-', {stdin: chunked(Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(20)]), 3)})), (e: unknown) => e instanceof DataError && /stdin:1: this is a parquet file/.test(e.message) && /ars records convert -i FILE\.parquet/.test(e.fix ?? ''))
+})
+
 test('files, several inputs in order, and gzip by extension', async () => {
   const a = join(tmp, 'a.jsonl')
   const b = join(tmp, 'b.jsonl.gz')

@@ -141,3 +141,52 @@ test('csv parser: quotes, doubled quotes, newlines in fields, CRLF, BOM', () => 
   assert.deepEqual(rows.map((r) => r.line), [2, 3])
   assert.throws(() => parseDelimited('a\n"open', ',', 'f.csv'), /f\.csv:2: unterminated quoted field/)
 })
+
+// Files as released (issue 13): mixed data_source files, packed aliases, JSON arrays, GAIA's "answer".
+test('a file mixing benchmarks keeps each row\'s benchmark; --bench NAME keeps that benchmark\'s rows', async () => {
+  const file = join(F, 'mixed/searchr1-test.parquet')
+  const all = await loadBenchmark(file)
+  assert.equal(all.mixed, true)
+  assert.deepEqual(all.benchmarks, ['nq', 'hotpotqa', '2wiki', 'bamboogle'])
+  assert.deepEqual(all.questions.map((q) => `${q.source}/${q.id}`), ['nq/test_0', 'nq/test_1', 'hotpotqa/test_0', '2wiki/test_0', 'bamboogle/test_0'])
+  assert.deepEqual(all.questions.map((q) => q.hops), [undefined, undefined, 2, undefined, 2])
+  assert.deepEqual(all.entries.map((e) => e.name), ['nq', 'hotpotqa', '2wiki', 'bamboogle'])
+
+  const nq = await loadBenchmark('nq', {data: file})
+  assert.equal(nq.mixed, false)
+  assert.deepEqual(nq.questions.map((q) => q.id), ['test_0', 'test_1'])
+  assert.deepEqual(nq.questions.map((q) => q.source), ['nq', 'nq'])
+  assert.deepEqual(Object.values(nq.skipped), [3])
+  const wiki = await loadBenchmark('2wikimultihopqa', {data: file})
+  assert.deepEqual(wiki.questions.map((q) => q.answers), [['Małgorzata Braunek']])
+  await assert.rejects(loadBenchmark('popqa', {data: file}), (e: unknown) => e instanceof UsageError && /mixes benchmarks \(nq, hotpotqa, 2wiki, bamboogle\), none of them popqa/.test(e.message))
+})
+
+test('verl ground truth packing aliases as a<|answer_split|>b becomes separate aliases (DeepResearcher)', async () => {
+  const loaded = await loadBenchmark(join(F, 'mixed/deepresearcher-test.parquet'))
+  assert.deepEqual(loaded.benchmarks, ['nq', 'hotpotqa', 'musique', 'bamboogle', '2wiki'])
+  assert.deepEqual(loaded.questions[0]?.answers, ['Linda Davis', 'Linda Kaye Davis'])
+  assert.deepEqual(loaded.questions[1]?.answers, ['23'])
+  assert.deepEqual(loaded.questions[2]?.answers, ['Chief of Protocol', 'Chief of Protocol of the United States'])
+  for (const q of loaded.questions) for (const a of q.answers) assert.ok(!a.includes('<|answer_split|>'), a)
+})
+
+test('a top-level JSON array of question objects reads like the same rows in JSONL; GAIA gold in "answer"', async () => {
+  const qa = await loadBenchmark(join(F, 'arrays/questions.json'))
+  assert.equal(qa.format, 'qa')
+  assert.deepEqual(qa.questions.map((q) => q.answers), [['Don Schlitz'], ['Canberra', 'Canberra, ACT'], ['Mars']])
+  const flash = await loadBenchmark('nq', {data: join(F, 'arrays/flashrag-array.json')})
+  assert.equal(flash.format, 'flashrag')
+  assert.deepEqual(flash.questions.map((q) => q.id), ['test_0', 'test_1'])
+  const forced = await loadBenchmark(join(F, 'arrays/flashrag-array.json'), {format: 'flashrag'})
+  assert.equal(forced.questions.length, 2)
+  // The same array saved as .jsonl.
+  const dir = mkdtempSync(join(tmpdir(), 'ars-array-'))
+  writeFileSync(join(dir, 'q.jsonl'), readFileSync(join(F, 'arrays/questions.json')))
+  assert.equal((await loadBenchmark(join(dir, 'q.jsonl'))).questions.length, 3)
+
+  const gaia = await loadBenchmark('gaia', {data: join(F, 'gaia/metadata-answer.jsonl')})
+  assert.equal(gaia.format, 'gaia')
+  assert.deepEqual(gaia.questions.map((q) => q.answers), [['3'], ['apples, pears, plums']])
+  assert.equal(gaia.noAnswer, 0)
+})

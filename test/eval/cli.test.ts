@@ -2,7 +2,7 @@
 // errors), eval compare with bootstrap intervals, and the usage errors of eval.
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {mkdtempSync, writeFileSync, existsSync} from 'node:fs'
+import {mkdtempSync, writeFileSync, existsSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {ROOT, lines, runCli} from '../helpers/cli.js'
@@ -149,4 +149,55 @@ test('eval score: a duplicate (id, sample_index) is an error unless --on-duplica
   const strict = await runCli(['eval', 'score', '--data', gold], {input: typed[0] + '\n'})
   assert.equal(strict.code, 1)
   assert.match(strict.stderr, /error: stdin:1: invalid prediction: sample_index/)
+})
+
+test('eval score on a file mixing benchmarks: one table line per benchmark; ids repeated across them need "benchmark"', async () => {
+  const gold = join(F, 'mixed/searchr1-test.parquet')
+  // Search-R1's ids restart per data source: predictions name their data_source (as the parquet rows do).
+  const preds = [
+    {id: 'test_0', data_source: 'nq', prediction: 'Don Schlitz'},
+    {id: 'test_1', data_source: 'nq', prediction: 'Sydney'},
+    {id: 'test_0', data_source: 'hotpotqa', prediction: 'yes'},
+    {id: 'test_0', benchmark: '2wiki', prediction: 'Małgorzata Braunek'},
+    {id: 'test_0', data_source: 'bamboogle', prediction: 'no idea'},
+  ].map((p) => JSON.stringify(p)).join('\n') + '\n'
+  const [r, nq, ambiguous] = await Promise.all([
+    runCli(['eval', 'score', '--data', gold], {input: preds}),
+    runCli(['eval', 'score', '--bench', 'nq', '--data', gold], {input: '{"id":"test_1","prediction":"Canberra"}\n'}),
+    runCli(['eval', 'score', '--data', gold], {input: '{"id":"test_0","prediction":"x"}\n'}),
+  ])
+  assert.equal(r.code, 0, r.stderr)
+  const rows = lines(r.stdout) as {id: string; benchmark: string; scores: Record<string, number | null>; hops?: number}[]
+  assert.deepEqual(rows.map((x) => [x.benchmark, x.scores.em]), [['nq', 1], ['nq', 0], ['hotpotqa', 1], ['2wiki', 1], ['bamboogle', 0]])
+  assert.equal(rows[2]?.hops, 2)
+  for (const [bench, n, avg] of [['nq', 2, '50.0'], ['hotpotqa', 1, '100.0'], ['2wiki', 1, '100.0'], ['bamboogle', 1, '0.0']] as const) {
+    assert.match(r.stderr, new RegExp(`^${bench}\\s+em\\s+${n}\\s+1\\s+${avg.replace('.', '\\.')}\\s`, 'm'), r.stderr)
+  }
+  // --bench NAME on the mixed file scores that benchmark's rows; bare ids are then unambiguous.
+  assert.equal(nq.code, 0, nq.stderr)
+  assert.deepEqual((lines(nq.stdout) as {benchmark: string; scores: {em: number}}[]).map((x) => [x.benchmark, x.scores.em]), [['nq', 1]])
+  assert.match(nq.stderr, /3 skipped: other benchmarks in the file \(hotpotqa, 2wiki, bamboogle\)/)
+  assert.equal(ambiguous.code, 1)
+  assert.match(ambiguous.stderr, /stdin:1: prediction id "test_0" is in 4 benchmarks/)
+  assert.match(ambiguous.stderr, /Add "benchmark" \(or "data_source"\)/)
+})
+
+test('records convert reads the parquet files eval reads, and JSON arrays; a parquet on stdin names the fix', async () => {
+  const [pq, arr, gaia, piped] = await Promise.all([
+    runCli(['records', 'convert', '-i', join(F, 'mixed/deepresearcher-test.parquet')]),
+    runCli(['records', 'convert', '-i', join(F, 'arrays/questions.json')]),
+    runCli(['records', 'convert', '--from', 'gaia', '-i', join(F, 'gaia/metadata-answer.jsonl')]),
+    runCli(['records', 'convert'], {input: readFileSync(join(F, 'mixed/searchr1-test.parquet'))}),
+  ])
+  assert.equal(pq.code, 0, pq.stderr)
+  const qs = lines(pq.stdout) as {source: string; answers: string[]}[]
+  assert.equal(qs.length, 6)
+  assert.deepEqual(qs[0]?.answers, ['Linda Davis', 'Linda Kaye Davis'])
+  assert.equal(qs[4]?.source, 'bamboogle')
+  assert.equal(arr.code, 0, arr.stderr)
+  assert.equal(lines(arr.stdout).length, 3)
+  assert.deepEqual((lines(gaia.stdout) as {answers: string[]}[]).map((q) => q.answers), [['3'], ['apples, pears, plums']])
+  assert.equal(piped.code, 1)
+  assert.match(piped.stderr, /stdin:1: this is a parquet file, not JSONL/)
+  assert.match(piped.stderr, /ars records convert -i FILE\.parquet/)
 })

@@ -105,6 +105,21 @@ test('python float() semantics', () => {
   assert.equal(pythonFloat('𝟕'), 7)
 })
 
+test('pythonFloat agrees with CPython float() on every case of the committed table (whitespace, digits, syntax)', () => {
+  // Made by test/fixtures/eval/python-float.py with /usr/bin/python3; "out" is repr(float(s)) or null.
+  const table = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/eval/python-float.json'), 'utf8')) as {cases: Array<{in: string; out: string | null}>}
+  assert.ok(table.cases.length > 2000)
+  const fromRepr = (r: string): number => (r === 'inf' ? Infinity : r === '-inf' ? -Infinity : r === 'nan' ? Number.NaN : Number(r))
+  const wrong = table.cases.filter((c) => {
+    const got = pythonFloat(c.in)
+    return c.out === null ? got !== undefined : got === undefined || !Object.is(got, fromRepr(c.out))
+  })
+  assert.deepEqual(wrong.map((c) => `${JSON.stringify(c.in)} → python ${c.out}, ars ${String(pythonFloat(c.in))}`), [])
+  // The cases the issue named: U+001C..U+001F are str.isspace() but float() does not strip them.
+  assert.equal(pythonFloat('\x1c7'), undefined)
+  assert.equal(pythonFloat('\u00a0\u0085 7 \u2029'), 7)
+})
+
 test('multiple aliases: max over golds; no gold → null (not 0)', () => {
   assert.equal(scoreAnswer('em', 'Bob', ['Robert', 'Bob']), 1)
   assert.equal(scoreAnswer('f1', 'Robert Smith', ['Bob', 'Robert Jones', 'Smith']), 2 / 3)

@@ -23,6 +23,28 @@ test('english analyzer reproduces Lucene 8 EnglishAnalyzer on the recorded fixtu
   assert.deepEqual(mismatches, [])
 })
 
+test('tokenizer reproduces Lucene 8 StandardTokenizer on superscripts, fractions, middle dots, soft hyphens, scripts', () => {
+  // Produced by test/fixtures/search/make-lucene-tokens.mjs (bench/lucene/LuceneTokens.java, Lucene 8.7):
+  // tricky strings, and every character of the subtle blocks alone, between letters and between digits.
+  const cases = readFileSync(join(process.cwd(), 'test', 'fixtures', 'search', 'lucene-tokens.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as {input: string; tokens: string[]})
+  assert.ok(cases.length > 3000)
+  const mismatches: string[] = []
+  for (const {input, tokens} of cases) {
+    const got: string[] = []
+    forEachToken(input, (t) => got.push(t))
+    if (JSON.stringify(got) !== JSON.stringify(tokens)) mismatches.push(`${JSON.stringify(input)}: lucene ${JSON.stringify(tokens)}, ars ${JSON.stringify(got)}`)
+  }
+  assert.deepEqual(mismatches, [])
+  // The issue's cases, spelled out.
+  const tokensOf = (text: string): string[] => {
+    const out: string[] = []
+    forEachToken(text, (t) => out.push(t))
+    return out
+  }
+  assert.deepEqual(tokensOf('5 km² of H₂O, ½ cup'), ['5', 'km', 'of', 'h', 'o', 'cup'])
+  assert.deepEqual(tokensOf('col·lecció co\u00adoperate'), ['col·lecció', 'co\u00adoperate'])
+})
+
 test('porter stemmer: the classic examples', () => {
   const cases: Record<string, string> = {
     caresses: 'caress', ponies: 'poni', ties: 'ti', cats: 'cat', feed: 'feed', agreed: 'agre', plastered: 'plaster',

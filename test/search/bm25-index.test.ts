@@ -146,3 +146,19 @@ test('a corpus of exactly 65,536 documents (the writer\'s first growth boundary)
   const [hit] = await index.search('zebra')
   assert.deepEqual([hit?.id, hit?.text], ['n65535', 'last unique zebra'])
 })
+
+test('"km" finds a "5 km²" document and "h" a "H₂O" one, as Lucene\'s StandardTokenizer splits them', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'ars-bm25-uax29-'))
+  t.after(() => rmSync(root, {recursive: true, force: true}))
+  await buildIndex([
+    {id: 'lake', title: 'Lake Tana', text: 'The lake covers 3,200 km² and holds fresh H₂O.'},
+    {id: 'catalan', title: 'Col·lecció', text: 'Una col·lecció of co\u00adoperative ½ measures.'},
+    {id: 'other', title: 'Road', text: 'A road of 5 miles.'},
+  ], join(root, 'index'))
+  const index = Bm25Index.open(join(root, 'index'))
+  t.after(() => index.close())
+  assert.deepEqual((await index.search('km')).map((h) => h.id), ['lake'])
+  assert.deepEqual((await index.search('area in km2')).map((h) => h.id), [])
+  assert.deepEqual((await index.search('col·lecció')).map((h) => h.id), ['catalan'])
+  assert.deepEqual((await index.search('lecció')).map((h) => h.id), [])
+})

@@ -59,11 +59,68 @@ test('ars retrieval server speaks Search-R1: /retrieve with and without scores, 
   assert.equal(access.json.result[1], null)
 
   assert.equal((await post(`${server.url}/retrieve`, 'not json')).status, 400)
-  const empty = await post(`${server.url}/retrieve`, {queries: ['ok', '  '], topk: 3})
-  assert.equal(empty.status, 400)
-  assert.match(empty.json.error, /queries\[1\]: empty query/)
-  assert.match((await post(`${server.url}/retrieve`, {queries: ['x'], topk: 0})).json.error, /topk: expected an integer/)
+  const notStrings = await post(`${server.url}/retrieve`, {queries: ['ok', 7], topk: 3})
+  assert.equal(notStrings.status, 400)
+  assert.match(notStrings.json.error, /queries\[1\]: expected a string, got number/)
+  assert.match((await post(`${server.url}/retrieve`, {queries: ['x'], topk: -1})).json.error, /topk: expected an integer in \[1, 1000\]/)
+  assert.match((await post(`${server.url}/retrieve`, {queries: ['x'], topk: 2.5})).json.error, /topk: expected an integer/)
   assert.equal((await fetch(`${server.url}/nope`)).status, 404)
+})
+
+// Search-R1's generation loop (search_r1/llm_agent/generation.py) POSTs `requests.post(url, json=payload).json()`
+// on every turn, with the queries of the rollouts that searched — possibly none, possibly `<search></search>` —
+// and indexes `['result']` of whatever comes back. The bodies below are byte for byte what Python's json.dumps
+// (requests' `json=`) writes: ", " and ": " separators, non-ASCII as \u escapes, None as null.
+test('a Search-R1-shaped client: empty batch, blank queries, no/zero/null topk, a 2,560-query GRPO batch', async (t) => {
+  const local = Bm25Index.open((await index(t)).dir)
+  const server = await startRetrievalServer({provider: local})
+  t.after(async () => {
+    await server.close()
+    await local.close()
+  })
+  const requestsPost = async (body: string): Promise<{status: number; json: any}> => {
+    const response = await fetch(`${server.url}/retrieve`, {method: 'POST', headers: {'Content-Type': 'application/json', 'User-Agent': 'python-requests/2.31.0', Accept: '*/*'}, body})
+    return {status: response.status, json: await response.json()}
+  }
+  // _passages2string: title = first line of contents, text = the rest.
+  const passages = (items: Array<{document: {contents: string}}>): string[] => items.map((item, i) => {
+    const [title, ...rest] = item.document.contents.split('\n')
+    return `Doc ${i + 1}(Title: ${title}) ${rest.join('\n')}`
+  })
+
+  assert.deepEqual(await requestsPost('{"queries": [], "topk": 3, "return_scores": true}'), {status: 200, json: {result: []}})
+
+  const mixed = await requestsPost('{"queries": ["guild of keepers", "", "   ", "\\u00a0\\t", "harbour"], "topk": 3, "return_scores": true}')
+  assert.equal(mixed.status, 200)
+  assert.equal(mixed.json.result.length, 5)
+  assert.deepEqual(mixed.json.result.slice(1, 4), [[], [], []])
+  assert.equal(passages(mixed.json.result[0])[0], 'Doc 1(Title: "Keepers Guild") The guild of keepers maintains every light on the coast.')
+  assert.equal(mixed.json.result[4][0].document.id, 'h1')
+
+  // No topk, null (Python None) and 0 all mean the server's default (3 here; --topk sets it).
+  for (const body of ['{"queries": ["harbour coast light"], "return_scores": true}', '{"queries": ["harbour coast light"], "topk": null, "return_scores": true}', '{"queries": ["harbour coast light"], "topk": 0, "return_scores": true}']) {
+    const reply = await requestsPost(body)
+    assert.equal(reply.status, 200, body)
+    assert.equal(reply.json.result[0].length, 3, body)
+  }
+  const narrow = await startRetrievalServer({provider: local, defaultTopK: 1, maxBatch: 2})
+  t.after(() => narrow.close())
+  const one = await post(`${narrow.url}/retrieve`, {queries: ['harbour coast light'], topk: 0})
+  assert.equal(one.json.result[0].length, 1)
+  const tooMany = await post(`${narrow.url}/retrieve`, {queries: ['a', 'b', 'c']})
+  assert.equal(tooMany.status, 413)
+  assert.match(tooMany.json.error, /3 queries, at most 2 per request \(raise it with ars serve retrieval --max-batch\)/)
+
+  // Search-R1's train_grpo.sh: train_batch_size=512, n_agent=5 → 2,560 queries in one POST.
+  const batch = Array.from({length: 2560}, (_, i) => (i % 7 === 0 ? '' : `keepers guild ${i}`))
+  const big = await requestsPost(JSON.stringify({queries: batch, topk: 3, return_scores: true}).replace(/,/g, ', ').replace(/":/g, '": '))
+  assert.equal(big.status, 200)
+  assert.equal(big.json.result.length, 2560)
+  assert.deepEqual(big.json.result[0], [])
+  assert.equal(big.json.result[1][0].document.id, 'h2')
+
+  const access = await post(`${server.url}/access`, {urls: []})
+  assert.deepEqual(access, {status: 200, json: {result: []}})
 })
 
 test('RetrievalServerProvider against the real ars server returns what the local index returns', async (t) => {

@@ -23,15 +23,25 @@ function text(value: unknown): string | undefined {
   return undefined
 }
 
+/**
+ * Several answer aliases packed in one string, as DeepResearcher's verl rows do (`a<|answer_split|>b`); its
+ * reward splits on it, so each part is an alias, never part of an answer.
+ */
+export const ANSWER_SPLIT = '<|answer_split|>'
+
+function aliases(answer: string): string[] {
+  return answer.includes(ANSWER_SPLIT) ? answer.split(ANSWER_SPLIT).filter((a) => a.trim() !== '') : [answer]
+}
+
 /** Answers may be a string, a list, or a {target: …} object (Search-R1's verl rows). */
 function answerList(value: unknown, format: string, field: string, where?: string): string[] {
   if (value === undefined || value === null) return []
-  if (typeof value === 'string' || typeof value === 'number') return [String(value)]
+  if (typeof value === 'string' || typeof value === 'number') return aliases(String(value))
   if (Array.isArray(value)) {
-    return value.map((v, i) => {
+    return value.flatMap((v, i) => {
       const s = text(v)
       if (s === undefined) fail(format, where, `${field}[${i}]: expected string, got ${v === null ? 'null' : typeof v}`)
-      return s
+      return aliases(s)
     })
   }
   if (isRow(value) && 'target' in value) return answerList(value.target, format, `${field}.target`, where)
@@ -122,8 +132,10 @@ export function toQuestion(row: unknown, format: QuestionFormat, where?: string,
       if (row.Level !== undefined) meta.level = row.Level
       if (row.file_name) meta.file_name = row.file_name
       if (isRow(row['Annotator Metadata'])) meta.annotator = row['Annotator Metadata']
-      const final = row['Final answer']
-      return {id: idFrom(row.task_id, fallbackId), question, answers: final === undefined || final === '?' ? [] : answerList(final, 'gaia', 'Final answer', where), source: 'gaia', meta}
+      // The release's field is "Final answer"; some redistributions call it "answer".
+      const field = 'Final answer' in row ? 'Final answer' : 'answer'
+      const final = row[field]
+      return {id: idFrom(row.task_id, fallbackId), question, answers: final === undefined || final === '?' ? [] : answerList(final, 'gaia', field, where), source: 'gaia', meta}
     }
     case 'qa': {
       const question = text(row.question)
