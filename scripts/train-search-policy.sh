@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces datasets/policy-search-sft and datasets/policy-search-rl: a policy that searches, trained by ars itself
-# on the embedded world, then improved by asynchronous RL — and the measurements in their READMEs (decision 0940).
+# on the embedded world, then improved by asynchronous RL — and the measurements in their READMEs (decision 0960).
 #
-#   npm run build && scripts/train-search-policy.sh          # ≈ 60 min on a 2-core machine (times in decision 0940)
+#   npm run build && scripts/train-search-policy.sh          # ≈ 60 min on a 2-core machine (times in decision 0960)
 #
 # 1. demonstrations: a larger question set of the same world (dev/test facts held out), solved by the search-only
 #    world oracle in the compact agent format; 2. SFT of a 0.8M-parameter model on 1–2-hop demonstrations (and a
@@ -44,7 +44,7 @@ if has data; then
   demos "$WORK/pool-12.jsonl" "$W" "$WORK/demos-12.jsonl"
   demos "$WORK/pool-34.jsonl" "$W" "$WORK/demos-34.jsonl"
   # Six other worlds: their names never repeat, so copying from the question and the results is the only way to
-  # lower the loss (on the evaluation world alone the model memorised its 2 000 names instead; decision 0940).
+  # lower the loss (on the evaluation world alone the model memorised its 2 000 names instead; decision 0960).
   for s in $OTHER_WORLDS; do
     ars world build --seed "$s" --questions 5000 --out "$WORK/w$s" --force -q
     ars index "$WORK/w$s/corpus.jsonl" --out "$WORK/w$s/index" -q

@@ -173,7 +173,7 @@ export const FORMATS: Readonly<Record<FormatName, {readonly defaultTools: readon
   asearcher: {defaultTools: DEFAULT_TOOLS, build: (tools) => tagFormat('asearcher', asearcherTemplate(tools), tools)},
   deepresearcher: {defaultTools: DEFAULT_TOOLS, build: (tools) => deepresearcherFormat(tools)},
   'search-r1': {defaultTools: ['search'], build: (tools) => tagFormat('search-r1', searchR1Template(tools), tools)},
-  // Compact: for small models trained here (decision 0940). The question alone as the prompt (the protocol is
+  // Compact: for small models trained here (decision 0960). The question alone as the prompt (the protocol is
   // learned from demonstrations), no <think>, and each search shows the top two hits' titles with the opening of
   // their text (120 characters; no URLs: there is nothing to open) — a short fact sheet per search. An episode is
   // ~150–300 tokens where ASearcher's prompt alone is 428.

@@ -32,7 +32,7 @@ export interface DemoPlanOptions {
 
 export const DEMO_DEFAULTS = {seeds: 24, trainQuestions: 200, steps: 8, samples: 8, evalLimit: 160, seed: 0} as const
 
-/** What the policies were trained in (decision 0940): the agent format, turns and reply budget of every stage. */
+/** What the policies were trained in (decision 0960): the agent format, turns and reply budget of every stage. */
 const AGENT = ['--max-turns', '6'] as const
 
 async function headLines(file: string, n: number): Promise<string[]> {

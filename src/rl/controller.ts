@@ -132,7 +132,7 @@ export function validateRlOptions(o: Pick<RlOptions, 'mode' | 'samples' | 'batch
 /**
  * The default RL learning rate, from the model's size: 1e-5 at 100M parameters, scaled by √(1e8 / parameters) and
  * kept within [1e-6, 1e-3] — ~4.5e-6 for a 0.5B model, ~1.2e-6 at 7B (what RL recipes use there), ~1e-4 for the
- * 0.8M-parameter policy-search, where 1e-5 moved nothing in twelve steps (decision 0940).
+ * 0.8M-parameter policy-search, where 1e-5 moved nothing in twelve steps (decision 0960).
  */
 export function defaultRlLearningRate(weights: ReadonlyMap<string, {data: {length: number}}>): number {
   const parameters = [...weights.values()].reduce((a, t) => a + t.data.length, 0)

@@ -1,4 +1,4 @@
-// The compact agent format (decision 0940): its parser, its search view, the search-only world oracle that writes
+// The compact agent format (decision 0960): its parser, its search view, the search-only world oracle that writes
 // its demonstrations, and their export as SFT examples without thoughts.
 import {after, before, test} from 'node:test'
 import assert from 'node:assert/strict'
