@@ -7,7 +7,7 @@
 // Usage: node dist/bench/train.bench.js [tiny] [small] [--threads 1,2] [--rounds 3] [--tfjs]   (--tfjs adds the tfjs-wasm trainer)
 import {spawnSync} from 'node:child_process'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {loadavg, tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {presetConfig, type ModelConfig, type PresetName, type Weights} from '../src/model/config.js'
@@ -40,25 +40,35 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number
 }
 
-interface PeerResult {seconds?: number; threads?: number; blas?: string; loss?: number; losses?: number[]; torch?: string}
+interface PeerResult {seconds?: number; cpu_seconds?: number; threads?: number; blas?: string; loss?: number; losses?: number[]; torch?: string}
 
 /** Median step seconds of `steps` steps (after one warm-up) of a trainer, with its loss and backend line. */
-async function arsSteps(backend: 'onnx' | 'tfjs-wasm', config: ModelConfig, weights: Weights, tokens: TokenBatch, steps: number, threads: number): Promise<{seconds: number; loss: number; firstLoss: number; backend: string}> {
+async function arsSteps(backend: 'onnx' | 'tfjs-wasm', config: ModelConfig, weights: Weights, tokens: TokenBatch, steps: number, threads: number): Promise<{seconds: number; cpuSeconds: number; loss: number; firstLoss: number; backend: string}> {
   const times: number[] = []
+  const cpuTimes: number[] = []
   let loss = 0
   let firstLoss = 0
+  /** CPU seconds of the whole process (every onnxruntime thread): less sensitive than wall time to a loaded machine. */
+  const cpu = () => {
+    const u = process.cpuUsage()
+    return (u.user + u.system) / 1e6
+  }
   if (backend === 'onnx') {
     const trainer = await OnnxPolicyTrainer.create(config, weights, {threads})
     const n = tokens.batch * (tokens.seqLen - 1)
     const dlogp = new Float32Array(n).fill(-1 / n)
     try {
       for (let i = 0; i <= steps; i++) {
+        const c0 = cpu()
         const r = await trainer.trainStep([{tokens}], (logp) => ({loss: -logp.reduce((a, v) => a + v, 0) / n, dlogp}), {constantGradient: true})
         loss = r.loss
         if (i === 0) firstLoss = r.loss
-        if (i > 0) times.push(r.seconds)
+        if (i > 0) {
+          times.push(r.seconds)
+          cpuTimes.push(cpu() - c0)
+        }
       }
-      return {seconds: median(times), loss, firstLoss, backend: trainer.backendDescription}
+      return {seconds: median(times), cpuSeconds: median(cpuTimes), loss, firstLoss, backend: trainer.backendDescription}
     } finally {
       await trainer.dispose()
     }
@@ -67,12 +77,16 @@ async function arsSteps(backend: 'onnx' | 'tfjs-wasm', config: ModelConfig, weig
   const trainer = await PolicyTrainer.create(config, weights, {backend: 'wasm'})
   try {
     for (let i = 0; i <= steps; i++) {
+      const c0 = cpu()
       const r = await trainer.trainStep([tokens], (m, t) => m.nextTokenLoss(t))
       loss = r.loss
       if (i === 0) firstLoss = r.loss
-      if (i > 0) times.push(r.seconds)
+      if (i > 0) {
+        times.push(r.seconds)
+        cpuTimes.push(cpu() - c0)
+      }
     }
-    return {seconds: median(times), loss, firstLoss, backend: trainer.backendDescription}
+    return {seconds: median(times), cpuSeconds: median(cpuTimes), loss, firstLoss, backend: trainer.backendDescription}
   } finally {
     trainer.dispose()
   }
@@ -107,6 +121,9 @@ export async function run(options: {steps?: number; cases?: string[]; threads?: 
         const arsTimes: number[] = []
         const peerTimes: number[] = []
         const ratios: number[] = []
+        const cpuRatios: number[] = []
+        const arsCpu: number[] = []
+        const peerCpu: number[] = []
         const tfjsTimes: number[] = []
         let arsLoss = 0
         let arsFirstLoss = 0
@@ -119,9 +136,14 @@ export async function run(options: {steps?: number; cases?: string[]; threads?: 
           arsFirstLoss = a.firstLoss
           backend = a.backend
           peer = peerSteps(join(dir, 'model'), c, steps, threads, idsFile)
+          arsCpu.push(a.cpuSeconds)
           if (peer.seconds !== undefined) {
             peerTimes.push(peer.seconds)
             ratios.push(peer.seconds / a.seconds)
+          }
+          if (peer.cpu_seconds !== undefined) {
+            peerCpu.push(peer.cpu_seconds)
+            cpuRatios.push(peer.cpu_seconds / a.cpuSeconds)
           }
           if (options.tfjs && threads === 1) tfjsTimes.push((await arsSteps('tfjs-wasm', config, weights, tokens, steps, 1)).seconds)
         }
@@ -150,6 +172,11 @@ export async function run(options: {steps?: number; cases?: string[]; threads?: 
           ratio: ratios.length ? Number(median(ratios).toFixed(3)) : null,
           ratio_min: ratios.length ? Number(Math.min(...ratios).toFixed(3)) : null,
           ratio_max: ratios.length ? Number(Math.max(...ratios).toFixed(3)) : null,
+          // CPU seconds per step (all threads of each process): on a shared machine the less noisy comparison.
+          ars_cpu_seconds: Number(median(arsCpu).toFixed(4)),
+          peer_cpu_seconds: peerCpu.length ? Number(median(peerCpu).toFixed(4)) : null,
+          cpu_ratio: cpuRatios.length ? Number(median(cpuRatios).toFixed(3)) : null,
+          load_average: Number(loadavg()[0]!.toFixed(1)),
           goal: 1.0,
           ...(tfjsTimes.length ? {tfjs_wasm_seconds: Number(median(tfjsTimes).toFixed(4)), tfjs_wasm_ratio: peerTimes.length ? Number((median(peerTimes) / median(tfjsTimes)).toFixed(3)) : null} : {}),
           ...(peer.error ? {peer_error: peer.error} : {}),

@@ -116,8 +116,10 @@ def main():
         opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
         times = []
         losses = []
+        cpu_times = []
         for step in range(steps + 1):
             t0 = time.perf_counter()
+            c0 = time.process_time()
             logits = model(ids)
             loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))
             opt.zero_grad()
@@ -127,8 +129,9 @@ def main():
             losses.append(loss.item())
             if step > 0:  # the first step warms up allocators
                 times.append(time.perf_counter() - t0)
+                cpu_times.append(time.process_time() - c0)
         blas = "openblas" if "openblas" in open("/proc/self/maps").read() else "other"
-        print(json.dumps({"seconds": sorted(times)[len(times) // 2], "times": times, "loss": loss.item(), "losses": losses, "threads": torch.get_num_threads(), "blas": blas, "torch": torch.__version__}))
+        print(json.dumps({"seconds": sorted(times)[len(times) // 2], "times": times, "cpu_seconds": sorted(cpu_times)[len(cpu_times) // 2], "loss": loss.item(), "losses": losses, "threads": torch.get_num_threads(), "blas": blas, "torch": torch.__version__}))
     else:
         raise SystemExit(f"unknown command {cmd}")
 
