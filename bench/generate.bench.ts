@@ -55,7 +55,11 @@ async function arsDecode(config: ModelConfig, model: Uint8Array, batch: number, 
 }
 
 function torchDecode(folder: string, batch: number, tokens: number): {tokensPerS: number; blas: string; torch: string} {
-  const run = spawnSync(PYTHON, [TORCH_SCRIPT, folder, '--threads', String(THREADS), '--batch', String(batch), '--prompt', String(PROMPT), '--tokens', String(tokens)], {encoding: 'utf8'})
+  // As a careful user runs it (issue 12): OpenMP threads that sleep instead of spin-waiting; on a shared machine a
+  // spinning peer measured 18-113x slower than it is.
+  const run = spawnSync(PYTHON, [TORCH_SCRIPT, folder, '--threads', String(THREADS), '--batch', String(batch), '--prompt', String(PROMPT), '--tokens', String(tokens)], {
+    encoding: 'utf8', env: {...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(THREADS)},
+  })
   if (run.status !== 0) throw new Error(`torch peer failed: ${run.stderr}`)
   const result = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as {tokens_per_s: number; blas: string; torch: string}
   return {tokensPerS: result.tokens_per_s, blas: result.blas, torch: result.torch}

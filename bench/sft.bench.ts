@@ -1,4 +1,4 @@
-// SFT throughput: `ars train sft` (runSft, tfjs on the best backend here) vs a PyTorch eager loop
+// SFT throughput: `ars train sft` (runSft, the backend `auto` picks: onnxruntime on CPU) vs a PyTorch eager loop
 // (bench/torch/sft_peer.py) on the same tiny model and the same optimiser steps — the bench dumps ars's own plan and
 // micro-batches for the peer, so both train on identical padded batches with the same weighted masked NLL.
 // Prints one JSON line: tokens/s of each (training-step time only) and ratio = ars / peer (> 1: ars is faster).
@@ -15,6 +15,7 @@ import {initWeights} from '../src/model/init.js'
 import {HfTokenizer, tokenizerPreset} from '../src/model/tokenizer.js'
 import {readSftSamples} from '../src/rl/sft-data.js'
 import {epochOrder, planSteps, runSft} from '../src/rl/sft.js'
+import {defaultTrainThreads} from '../src/model/onnx/trainer.js'
 import {packMicroBatches} from '../src/rl/sequences.js'
 import {report} from './harness.js'
 
@@ -70,8 +71,12 @@ export async function run(options: {examples?: number} = {}): Promise<Record<str
     const metrics = metricsText.trim().split('\n').map((l) => JSON.parse(l) as {metrics: {loss: number}})
     firstLoss = metrics[0]?.metrics.loss
 
-    const peer = spawnSync(PYTHON, [PEER, model, stepsFile, String(settings.learningRate)], {encoding: 'utf8', cwd: dirname(PEER)})
-    const peerResult = peer.status === 0 ? (JSON.parse(peer.stdout) as {tokens_per_s: number; first_loss: number; last_loss: number; threads: number; steps: number; tokens: number}) : undefined
+    // The peer as a careful user runs it: the same thread count as ars's trainer, no spin-waiting OpenMP threads.
+    const threads = defaultTrainThreads()
+    const peer = spawnSync(PYTHON, [PEER, model, stepsFile, String(settings.learningRate), String(threads)], {
+      encoding: 'utf8', cwd: dirname(PEER), env: {...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads)},
+    })
+    const peerResult = peer.status === 0 ? (JSON.parse(peer.stdout) as {tokens_per_s: number; first_loss: number; last_loss: number; threads: number; blas: string; steps: number; tokens: number}) : undefined
     const line = {
       bench: 'sft',
       figure: 'train sft tokens/s (tiny model, 1 epoch)',
@@ -87,7 +92,10 @@ export async function run(options: {examples?: number} = {}): Promise<Record<str
       peer_value: peerResult ? Math.round(peerResult.tokens_per_s) : null,
       peer_first_loss: peerResult ? Number(peerResult.first_loss.toFixed(4)) : null,
       peer_last_loss: peerResult ? Number(peerResult.last_loss.toFixed(4)) : null,
+      threads,
       peer_threads: peerResult?.threads ?? null,
+      peer_blas: peerResult?.blas ?? null,
+      peer_env: 'OMP_WAIT_POLICY=PASSIVE',
       ratio: peerResult ? Number((summary.tokensPerSecond / peerResult.tokens_per_s).toFixed(3)) : null,
       ...(peer.status === 0 ? {} : {peer_error: (peer.stderr || peer.error?.message || '').trim().split('\n').at(-1)}),
     }

@@ -106,22 +106,32 @@ def main():
         print(json.dumps({"shape": list(logits.shape), "logits": logits.reshape(-1).tolist()}))
     elif cmd == "train":
         batch, seq, steps = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-        gen = torch.Generator().manual_seed(0)
-        ids = torch.randint(0, model.cfg["vocab_size"], (batch, seq), generator=gen)
+        if len(sys.argv) > 6:
+            torch.set_num_threads(int(sys.argv[6]))
+        if len(sys.argv) > 7:  # the caller's token ids (a JSON list), so both sides train on the same batch
+            ids = torch.tensor(json.load(open(sys.argv[7])), dtype=torch.long).view(batch, seq)
+        else:
+            gen = torch.Generator().manual_seed(0)
+            ids = torch.randint(0, model.cfg["vocab_size"], (batch, seq), generator=gen)
         opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
         times = []
+        losses = []
+        cpu_times = []
         for step in range(steps + 1):
             t0 = time.perf_counter()
+            c0 = time.process_time()
             logits = model(ids)
             loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
+            losses.append(loss.item())
             if step > 0:  # the first step warms up allocators
                 times.append(time.perf_counter() - t0)
+                cpu_times.append(time.process_time() - c0)
         blas = "openblas" if "openblas" in open("/proc/self/maps").read() else "other"
-        print(json.dumps({"seconds": sorted(times)[len(times) // 2], "loss": loss.item(), "threads": torch.get_num_threads(), "blas": blas, "torch": torch.__version__}))
+        print(json.dumps({"seconds": sorted(times)[len(times) // 2], "times": times, "cpu_seconds": sorted(cpu_times)[len(cpu_times) // 2], "loss": loss.item(), "losses": losses, "threads": torch.get_num_threads(), "blas": blas, "torch": torch.__version__}))
     else:
         raise SystemExit(f"unknown command {cmd}")
 

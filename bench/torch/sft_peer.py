@@ -3,7 +3,7 @@
 the same right-padded micro-batches (dumped by the bench from ars's own plan), the same weighted masked NLL, AdamW and
 gradient clipping. Prints one JSON object: training seconds (sum of step times), tokens, tokens/s, first and last loss.
 
-usage: sft_peer.py MODEL_DIR STEPS.json LR
+usage: sft_peer.py MODEL_DIR STEPS.json LR [THREADS]
 """
 import json
 import sys
@@ -16,6 +16,8 @@ from qwen2_reference import load
 
 def main():
     folder, steps_path, lr = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    if len(sys.argv) > 4:
+        torch.set_num_threads(int(sys.argv[4]))
     model = load(folder)
     steps = json.load(open(steps_path))
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
@@ -40,7 +42,7 @@ def main():
         opt.step()
         seconds += time.perf_counter() - t0
         losses.append(loss_sum / total_weight)
-    print(json.dumps({"seconds": seconds, "tokens": tokens, "tokens_per_s": tokens / seconds, "steps": len(steps), "first_loss": losses[0], "last_loss": losses[-1], "threads": torch.get_num_threads(), "torch": torch.__version__}))
+    print(json.dumps({"seconds": seconds, "tokens": tokens, "tokens_per_s": tokens / seconds, "steps": len(steps), "first_loss": losses[0], "last_loss": losses[-1], "threads": torch.get_num_threads(), "blas": "openblas" if "openblas" in open("/proc/self/maps").read() else "other", "torch": torch.__version__}))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
-// The `--backend` flag for every command that trains with TensorFlow.js (the choice is resolved at run time by
-// src/model/tfjs/backend.ts, which never loads tfjs before a command actually needs it).
+// The `--backend` flag for every command that trains (the choice is resolved at run time by
+// src/model/train-backend.ts and src/model/tfjs/backend.ts, which never load a runtime before a command needs it).
 import {Flags} from '@oclif/core'
-import {TFJS_BACKENDS, type TfjsBackendChoice} from '../../src/model/tfjs/backend.js'
+import {TRAIN_BACKENDS, type TfjsBackendChoice} from '../../src/model/tfjs/backend.js'
 
 export const backendFlag = Flags.option({
-  options: TFJS_BACKENDS,
+  options: TRAIN_BACKENDS,
   default: ((process.env.ARS_TFJS_BACKEND as TfjsBackendChoice | undefined) ?? 'auto') as TfjsBackendChoice,
-  description: 'TensorFlow.js backend for training: auto tries node-gpu → node → wasm → cpu and reports why others failed ($ARS_TFJS_BACKEND).',
+  description: 'Training backend: auto = native TensorFlow.js (node-gpu, node) where it installs, else onnx (gradients on onnxruntime-node, the fast CPU path); wasm/cpu = the TensorFlow.js backends by name ($ARS_TFJS_BACKEND).',
 })()

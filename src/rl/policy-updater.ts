@@ -7,6 +7,7 @@ import {ArsError, isArsError} from '../core/errors.js'
 import type {ModelConfig, Weights} from '../model/config.js'
 import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
 import type {OptimizerState, PolicyTrainer} from '../model/tfjs/policy-trainer.js'
+import {resolveTrainBackend} from '../model/train-backend.js'
 import {computeProximalLogprobs, ppoLoss, PpoStats, type PpoLossOptions, type PpoMicroBatch} from './ppo-loss.js'
 
 export interface PolicyUpdaterInit {
@@ -50,7 +51,15 @@ export class LocalPolicyUpdater implements PolicyUpdater {
     this.#loss = loss
   }
 
-  static async create(init: PolicyUpdaterInit): Promise<LocalPolicyUpdater> {
+  /**
+   * The updater `init.backend` asks for: `onnx` (and `auto` where no native TensorFlow.js loads) gives the
+   * onnxruntime updater (decision 0940), a tfjs backend name this class.
+   */
+  static async create(init: PolicyUpdaterInit): Promise<PolicyUpdater> {
+    if ((await resolveTrainBackend(init.backend)) === 'onnx') {
+      const {OnnxPolicyUpdater} = await import('./onnx-policy-updater.js')
+      return OnnxPolicyUpdater.create(init)
+    }
     const {PolicyTrainer} = await import('../model/tfjs/policy-trainer.js')
     const trainer = await PolicyTrainer.create(init.config, init.weights, {
       backend: init.backend, maxGradNorm: init.maxGradNorm, optimizer: {learningRate: init.learningRate, weightDecay: init.weightDecay},
@@ -184,7 +193,7 @@ export class WorkerPolicyUpdater implements PolicyUpdater {
 
 /** Serves an updater's methods to the parent thread (the body of trainer-worker.ts). */
 export function servePolicyUpdater(port: {on(event: 'message', f: (r: Request) => void): void; postMessage(reply: Reply): void}): void {
-  let updater: LocalPolicyUpdater | undefined
+  let updater: PolicyUpdater | undefined
   let queue = Promise.resolve()
   port.on('message', (request: Request) => {
     // One request at a time, in order: an export never runs in the middle of an update.

@@ -114,7 +114,7 @@ export function ppoLoss(tf: Tf, logp: TfCore.Tensor2D, mb: PpoMicroBatch, option
   })
 }
 
-function collectStats(logp: Float32Array, mb: PpoMicroBatch, prox: Float32Array, weights: Float32Array, capped: number, eps: number, stats: PpoStats): void {
+export function collectStats(logp: Float32Array, mb: PpoMicroBatch, prox: Float32Array, weights: Float32Array, capped: number, eps: number, stats: PpoStats): void {
   for (let i = 0; i < logp.length; i++) {
     if (!mb.lossMask[i]) continue
     const delta = (logp[i] as number) - (prox[i] as number)

@@ -9,8 +9,10 @@ import {ProgressTask, type ProgressCallback} from '../core/progress.js'
 import type {TrainMetric} from '../core/records/index.js'
 import {Rng} from '../core/rng.js'
 import {loadCheckpoint} from '../model/checkpoint.js'
-import type {ModelConfig} from '../model/config.js'
+import type {ModelConfig, Weights} from '../model/config.js'
 import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
+import type {OptimizerState, StepResult} from '../model/tfjs/policy-trainer.js'
+import {resolveTrainBackend} from '../model/train-backend.js'
 import {HfTokenizer} from '../model/tokenizer.js'
 import {fingerprint, modelConfigHash, RunDir, type TrainerState} from './run-dir.js'
 import {readSftSamples, type SftDataStats, type SftSample} from './sft-data.js'
@@ -188,8 +190,7 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
     }
   }
   const startStep = resumed?.step ?? 0
-  const {PolicyTrainer} = await import('../model/tfjs/policy-trainer.js')
-  const trainer = await PolicyTrainer.create(config, resumed?.checkpoint.weights ?? source.weights, {
+  const trainer = await createSftTrainer(config, resumed?.checkpoint.weights ?? source.weights, {
     backend: o.backend,
     optimizer: {learningRate: o.learningRate, weightDecay: o.weightDecay},
     maxGradNorm: o.maxGradNorm,
@@ -251,12 +252,7 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
       const batch = order.slice(planned.start, planned.end).map((i) => samples[i] as SftSample)
       const {microBatches} = packMicroBatches(batch, {maxTokensPerMicroBatch: o.microBatchTokens, maxSeqLen: o.maxSeqLen})
       const learningRate = learningRateAt(step, {peak: o.learningRate, warmup: o.warmup, total: plan.length, schedule: o.schedule})
-      const tf = trainer.tf
-      const result = await trainer.trainStep(microBatches, (model, mb: MicroBatch) => tf.tidy(() => {
-        const logp = model.tokenLogProbs(mb.tokens)
-        const weights = tf.tensor2d(mb.targetWeights, [mb.tokens.batch, mb.tokens.seqLen - 1])
-        return tf.neg(tf.div(tf.sum(tf.mul(logp, weights)), mb.targetWeight)) as ReturnType<typeof tf.scalar>
-      }), {weightOf: (mb) => mb.targetWeight, learningRate})
+      const result = await trainer.step(microBatches, learningRate)
       step++
       stepsThisRun++
       elapsedMs += result.seconds * 1000
@@ -309,6 +305,53 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
     }
   } finally {
     await policy?.close()
-    trainer.dispose()
+    await trainer.dispose()
+  }
+}
+
+/** The SFT step on either trainer: the weighted masked NLL of each micro-batch, micro-batches weighted by their targets. */
+interface SftTrainer {
+  step(microBatches: MicroBatch[], learningRate: number): Promise<StepResult>
+  exportWeights(): Weights
+  exportOptimizerState(): OptimizerState
+  backendDescription: string
+  dispose(): Promise<void>
+}
+
+async function createSftTrainer(config: ModelConfig, weights: Weights, options: {backend?: TfjsBackendChoice; optimizer: {learningRate: number; weightDecay: number}; maxGradNorm: number; optimizerState?: OptimizerState}): Promise<SftTrainer> {
+  if ((await resolveTrainBackend(options.backend)) === 'onnx') {
+    const {OnnxPolicyTrainer} = await import('../model/onnx/trainer.js')
+    const trainer = await OnnxPolicyTrainer.create(config, weights, options)
+    return {
+      // −Σ w·logp / W: its gradient −w/W does not depend on logp, so each micro-batch is one graph run.
+      step: (microBatches, learningRate) => trainer.trainStep(microBatches, (logp, mb) => {
+        let sum = 0
+        const dlogp = new Float32Array(logp.length)
+        for (let i = 0; i < logp.length; i++) {
+          const w = mb.targetWeights[i] as number
+          sum += w * (logp[i] as number)
+          dlogp[i] = -w / mb.targetWeight
+        }
+        return {loss: -sum / mb.targetWeight, dlogp}
+      }, {weightOf: (mb) => mb.targetWeight, learningRate, constantGradient: true}),
+      exportWeights: () => trainer.exportWeights(),
+      exportOptimizerState: () => trainer.exportOptimizerState(),
+      backendDescription: trainer.backendDescription,
+      dispose: () => trainer.dispose(),
+    }
+  }
+  const {PolicyTrainer} = await import('../model/tfjs/policy-trainer.js')
+  const trainer = await PolicyTrainer.create(config, weights, options)
+  const tf = trainer.tf
+  return {
+    step: (microBatches, learningRate) => trainer.trainStep(microBatches, (model, mb: MicroBatch) => tf.tidy(() => {
+      const logp = model.tokenLogProbs(mb.tokens)
+      const w = tf.tensor2d(mb.targetWeights, [mb.tokens.batch, mb.tokens.seqLen - 1])
+      return tf.neg(tf.div(tf.sum(tf.mul(logp, w)), mb.targetWeight)) as ReturnType<typeof tf.scalar>
+    }), {weightOf: (mb) => mb.targetWeight, learningRate}),
+    exportWeights: () => trainer.exportWeights(),
+    exportOptimizerState: () => trainer.exportOptimizerState(),
+    backendDescription: trainer.backendDescription,
+    dispose: async () => trainer.dispose(),
   }
 }

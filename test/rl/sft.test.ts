@@ -39,7 +39,7 @@ after(async () => {
 })
 
 function options(out: string, extra: Partial<SftOptions> = {}): SftOptions {
-  return {model, out, inputs: [data], policy: new InvalidPolicy('fail'), backend: 'wasm', warn: () => {}, ...extra}
+  return {model, out, inputs: [data], policy: new InvalidPolicy('fail'), backend: 'onnx', warn: () => {}, ...extra}
 }
 
 test('a few dozen steps memorise the facts: loss falls and the onnx engine answers greedily from latest', async () => {

@@ -57,7 +57,7 @@ type AttributeValue = number | number[] | string | {float: number} | {tensor: Te
 export const float = (value: number): {float: number} => ({float: value})
 
 /** Minimal graph assembler: fresh value names, typed attributes, raw-data initializers. */
-class GraphBuilder {
+export class GraphBuilder {
   readonly nodes: NodeProto[] = []
   readonly initializers: TensorProto[] = []
   readonly externalChunks: Uint8Array[] = []
@@ -150,7 +150,7 @@ function attribute(name: string, value: AttributeValue): AttributeProto {
   return {name, type: T.TENSOR, t: value.tensor}
 }
 
-function valueInfo(name: string, elemType: number, dims: Array<number | string>): onnxProto.onnx.IValueInfoProto {
+export function valueInfo(name: string, elemType: number, dims: Array<number | string>): onnxProto.onnx.IValueInfoProto {
   return {
     name,
     type: {tensorType: {elemType, shape: {dim: dims.map((d) => (typeof d === 'number' ? {dimValue: d} : {dimParam: d}))}}},

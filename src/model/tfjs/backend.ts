@@ -5,12 +5,18 @@ import {UsageError} from '../../core/errors.js'
 
 export type Tf = typeof TfCore
 
-/** `--backend` values; `auto` tries them in this order. */
+/** tfjs backends; `auto` tries them in this order. */
 export const TFJS_BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const
-export type TfjsBackendChoice = (typeof TFJS_BACKENDS)[number]
+/**
+ * `--backend` values of the training commands: `onnx` (gradients on onnxruntime-node, decision 0940) and the tfjs
+ * backends. For training, `auto` means a native TensorFlow (node-gpu, node) where one loads, else `onnx`
+ * (src/model/train-backend.ts); `loadTf('auto')` alone still means the best tfjs backend.
+ */
+export const TRAIN_BACKENDS = ['auto', 'onnx', 'node-gpu', 'node', 'wasm', 'cpu'] as const
+export type TfjsBackendChoice = (typeof TRAIN_BACKENDS)[number]
 
 export interface BackendAttempt {
-  backend: Exclude<TfjsBackendChoice, 'auto'>
+  backend: Exclude<TfjsBackendChoice, 'auto' | 'onnx'>
   ok: boolean
   /** Why it was not used (module missing, native binding failed, …). */
   reason?: string
@@ -19,7 +25,7 @@ export interface BackendAttempt {
 export interface LoadedTf {
   tf: Tf
   /** The choice that loaded (`node-gpu`, `node`, `wasm`, `cpu`). */
-  backend: Exclude<TfjsBackendChoice, 'auto'>
+  backend: Exclude<TfjsBackendChoice, 'auto' | 'onnx'>
   /** tfjs's own backend name (`tensorflow`, `wasm`, `cpu`). */
   tfBackend: string
   attempts: BackendAttempt[]
@@ -34,7 +40,7 @@ function reasonOf(error: unknown): string {
   return String(e?.message ?? error).split('\n')[0] as string
 }
 
-async function tryBackend(tf: Tf, choice: Exclude<TfjsBackendChoice, 'auto'>): Promise<string> {
+async function tryBackend(tf: Tf, choice: Exclude<TfjsBackendChoice, 'auto' | 'onnx'>): Promise<string> {
   switch (choice) {
     case 'node-gpu':
       // Optional dependency: its install needs a download, so on offline machines it is simply absent.
@@ -58,7 +64,7 @@ async function tryBackend(tf: Tf, choice: Exclude<TfjsBackendChoice, 'auto'>): P
 async function load(choice: TfjsBackendChoice): Promise<LoadedTf> {
   // The union package, not tfjs-core alone: it registers the gradient functions (and the cpu backend).
   const tf = (await import('@tensorflow/tfjs')) as Tf
-  const order: Exclude<TfjsBackendChoice, 'auto'>[] = choice === 'auto' ? ['node-gpu', 'node', 'wasm', 'cpu'] : [choice]
+  const order: Exclude<TfjsBackendChoice, 'auto' | 'onnx'>[] = choice === 'auto' ? ['node-gpu', 'node', 'wasm', 'cpu'] : choice === 'onnx' ? [] : [choice]
   const attempts: BackendAttempt[] = []
   for (const backend of order) {
     try {

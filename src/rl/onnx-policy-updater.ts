@@ -1,0 +1,68 @@
+// The RL trainer's update on onnxruntime (decision 0940): the same contract as LocalPolicyUpdater (proximal
+// log-probs, then `minibatches` decoupled-PPO optimiser steps), with gradients from the ONNX training graph and the
+// PPO objective's gradient computed over plain arrays (ppo-loss-grad.ts). Chosen by `--backend auto` where no native
+// TensorFlow.js loads, or `--backend onnx`.
+import type {Weights} from '../model/config.js'
+import type {OnnxPolicyTrainer} from '../model/onnx/trainer.js'
+import type {OptimizerState} from '../model/tfjs/policy-trainer.js'
+import type {PolicyUpdater, PolicyUpdaterInit, UpdateResult} from './policy-updater.js'
+import {PpoStats, type PpoLossOptions, type PpoMicroBatch} from './ppo-loss.js'
+import {ppoLossGradient} from './ppo-loss-grad.js'
+
+const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+export class OnnxPolicyUpdater implements PolicyUpdater {
+  readonly #trainer: OnnxPolicyTrainer
+  readonly #loss: PpoLossOptions | undefined
+
+  private constructor(trainer: OnnxPolicyTrainer, loss?: PpoLossOptions) {
+    this.#trainer = trainer
+    this.#loss = loss
+  }
+
+  static async create(init: PolicyUpdaterInit): Promise<OnnxPolicyUpdater> {
+    const {OnnxPolicyTrainer} = await import('../model/onnx/trainer.js')
+    const trainer = await OnnxPolicyTrainer.create(init.config, init.weights, {
+      maxGradNorm: init.maxGradNorm, optimizer: {learningRate: init.learningRate, weightDecay: init.weightDecay},
+      ...(init.optimizerState ? {optimizerState: init.optimizerState} : {}),
+    })
+    return new OnnxPolicyUpdater(trainer, init.loss)
+  }
+
+  async update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult> {
+    const started = performance.now()
+    const trainer = this.#trainer
+    const parts = Math.max(1, Math.min(minibatches, microBatches.length))
+    // As LocalPolicyUpdater: with one step per batch the proximal policy is the current one (taken from the step's
+    // own forward pass); with several, every micro-batch needs them before the first step.
+    if (parts > 1) {
+      for (const mb of microBatches) {
+        mb.proximalLogprobs = await trainer.tokenLogProbs(mb.tokens)
+        await nextTick()
+      }
+    }
+    const loss: PpoLossOptions = {...this.#loss, proximalFromCurrent: parts === 1}
+    const stats = new PpoStats()
+    let lossSum = 0
+    let gradNorm = 0
+    for (let m = 0; m < parts; m++) {
+      const chunk = microBatches.filter((_, i) => i % parts === m)
+      const result = await trainer.trainStep(chunk, (logp, mb) => ppoLossGradient(logp, mb, loss, stats), {weightOf: (mb) => mb.lossTokens})
+      lossSum += result.loss
+      gradNorm = Math.max(gradNorm, result.gradNorm)
+    }
+    return {loss: lossSum / parts, gradNorm, stats: {...stats.summary(), tokens: stats.tokens}, seconds: (performance.now() - started) / 1000, backend: trainer.backendDescription}
+  }
+
+  async exportWeights(): Promise<Weights> {
+    return this.#trainer.exportWeights()
+  }
+
+  async exportOptimizerState(): Promise<OptimizerState> {
+    return this.#trainer.exportOptimizerState()
+  }
+
+  async close(): Promise<void> {
+    await this.#trainer.dispose()
+  }
+}
