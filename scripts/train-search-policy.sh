@@ -2,7 +2,8 @@
 # Reproduces datasets/policy-search-sft and datasets/policy-search-rl: a policy that searches, trained by ars itself
 # on the embedded world, then improved by asynchronous RL — and the measurements in their READMEs (decision 0960).
 #
-#   npm run build && scripts/train-search-policy.sh          # ≈ 60 min on a 2-core machine (times in decision 0960)
+#   npm run build && scripts/train-search-policy.sh          # ≈ 60 min on tfjs-wasm (decision 0960); the default
+#                                                            # onnxruntime trainer (decision 0940) is ~6× faster
 #
 # 1. demonstrations: a larger question set of the same world (dev/test facts held out), solved by the search-only
 #    world oracle in the compact agent format; 2. SFT of a 0.8M-parameter model on 1–2-hop demonstrations (and a
