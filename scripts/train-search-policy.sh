@@ -36,7 +36,7 @@ if has data; then
   # The evaluation world (seed 1) with ten times the questions; any question sharing a supporting fact (or its text)
   # with world dev/test is dropped, so no demonstration shows a held-out answer.
   ars world build --seed 1 --questions 16000 --out "$WORK/world-q" --force -q
-  cat "$WORK"/world-q/questions/{train,dev,test}.jsonl | node scripts/held-out-questions.mjs "$W"/questions/{dev,test}.jsonl > "$WORK/pool.jsonl"
+  cat "$WORK"/world-q/questions/{dev,test,train}.jsonl | node scripts/held-out-questions.mjs "$W"/questions/{dev,test}.jsonl > "$WORK/pool.jsonl"
   demos() { # QUESTIONS WORLD OUT: the search-only oracle in the compact format, right episodes as SFT examples
     ars rollout --model oracle --search "$2" --format compact --seed 0 -q < "$1" | ars export --format sft-jsonl --min-reward 1 > "$3"
   }
