@@ -4,8 +4,19 @@
 // joins — a default tool list, a reward, and a builder that declares, stops on and parses every tool.
 import {UsageError} from '../core/errors.js'
 import {asearcherTemplate, COMPACT_TEMPLATE, deepresearcherTemplate, searchR1Template, type PromptTemplate} from './templates.js'
-import type {SearchView} from './tools.js'
 import {DEFAULT_TOOLS, TOOL_SPECS, type ToolName} from './tool-specs.js'
+
+/** How one search's results are shown (an agent format's choice; defaults are the tools' own settings). */
+export interface SearchView {
+  /** Show at most this many of the hits (default all `topK`). */
+  maxHits?: number
+  /** Characters of text per hit (default the tools' `snippetChars`). */
+  snippetChars?: number
+  /** Show each hit's URL (default true; formats without `access` have nothing to open). */
+  urls?: boolean
+  /** Show the opening of the hit's text instead of the query-centred snippet (default false). */
+  lead?: boolean
+}
 
 export type AgentAction =
   | {kind: 'search'; queries: string[]; raw: string}

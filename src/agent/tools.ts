@@ -8,7 +8,7 @@ import {chunkText as chunkPage} from '../browse/chunk.js'
 import type {AttachmentReader} from '../tools/attachments.js'
 import type {CodeLimits} from '../tools/code-sandbox.js'
 import type {SandboxPool} from '../tools/sandbox-pool.js'
-import {neutraliseTags} from './formats.js'
+import {neutraliseTags, type SearchView} from './formats.js'
 import {DEFAULT_TOOLS, type ToolName} from './tool-specs.js'
 
 export interface AgentToolsOptions {
@@ -40,18 +40,6 @@ export interface AgentToolsOptions {
 /** Part of a question the tools look at: its attachments (meta.file_name, meta.attachments). */
 export interface ToolQuestion {
   meta?: Record<string, unknown> | undefined
-}
-
-/** How one search's results are shown (an agent format's choice; defaults are the tools' own settings). */
-export interface SearchView {
-  /** Show at most this many of the hits (default all `topK`). */
-  maxHits?: number
-  /** Characters of text per hit (default the tools' `snippetChars`). */
-  snippetChars?: number
-  /** Show each hit's URL (default true; formats without `access` have nothing to open). */
-  urls?: boolean
-  /** Show the opening of the hit's text instead of the query-centred snippet (default false). */
-  lead?: boolean
 }
 
 /** A provider that can hand out its stored documents (local BM25 indexes do: `documentById`). */
