@@ -189,9 +189,10 @@ test('streaming sends a chunk per token while the model generates, not all at th
   assert.ok(tokenChunks.every((c) => c.choices[0].token_ids.length === 1))
   const spread = (tokenChunks.at(-1)?.at as number) - (tokenChunks[0]?.at as number)
   const arrivals = new Set(tokenChunks.map((c) => c.at)).size
-  // Buffered output lands in one or two reads whatever the machine's speed; streamed chunks land in many. (No
-  // absolute time: an idle machine decodes 20+ tokens of this model in ~15 ms.)
-  assert.ok(arrivals >= Math.min(10, usage.completion_tokens / 2), `chunks arrived at ${arrivals} distinct times over ${spread.toFixed(1)} ms for ${usage.completion_tokens} tokens`)
+  // Output buffered to the end is one write of a few kB, read at once; streamed chunks are written as sampled and
+  // land in several reads. (No absolute time and no share of the tokens: an idle machine decodes 23 tokens of this
+  // model in ~6 ms, so the client's reads coalesce many chunks.)
+  assert.ok(arrivals >= 3, `chunks arrived at ${arrivals} distinct times over ${spread.toFixed(1)} ms for ${usage.completion_tokens} tokens`)
   // The deltas concatenate to the non-streamed text.
   const whole = await post('/completions', {prompt: 'Osk', temperature: 0, max_tokens: 120})
   assert.equal(chunks.map((c) => c.choices[0]?.text ?? '').join(''), whole.choices[0].text)
