@@ -3,6 +3,7 @@
 // gate/up into [hidden, 2·intermediate], o and down transposed; embedding and an untied lm_head stay
 // [vocab, hidden]. Conversions to and from Hugging Face `Weights` are exact inverses (pure copies).
 import {expectedShape, type ModelConfig, type NamedTensor, type Weights} from '../config.js'
+import {fuseColumns, splitColumns} from '../fused-columns.js'
 
 export interface TrainParameter {
   /** Graph input name (`embed`, `norm`, `lm_head`, `l0.qkv`, …); the gradient output is `grad.<name>`. */
@@ -41,32 +42,6 @@ export function transpose2d(data: Float32Array, rows: number, cols: number): Flo
   return out
 }
 
-/** Concatenate HF Linear weights [out_i, in] into one [in, Σ out_i] matrix. */
-function fuseColumns(parts: Float32Array[], outs: number[], inDim: number): Float32Array {
-  const total = outs.reduce((a, b) => a + b, 0)
-  const out = new Float32Array(inDim * total)
-  let col = 0
-  parts.forEach((p, m) => {
-    const rows = outs[m] as number
-    for (let o = 0; o < rows; o++) for (let i = 0; i < inDim; i++) out[i * total + col + o] = p[o * inDim + i] as number
-    col += rows
-  })
-  return out
-}
-
-/** Split an [in, Σ out_i] matrix back into HF [out_i, in] weights. */
-function splitColumns(data: Float32Array, inDim: number, outs: number[]): Float32Array[] {
-  const total = outs.reduce((a, b) => a + b, 0)
-  const result: Float32Array[] = []
-  let col = 0
-  for (const rows of outs) {
-    const w = new Float32Array(rows * inDim)
-    for (let o = 0; o < rows; o++) for (let i = 0; i < inDim; i++) w[o * inDim + i] = data[i * total + col + o] as number
-    result.push(w)
-    col += rows
-  }
-  return result
-}
 
 /** HF `Weights` → the parameters in `trainParameters` order (fresh arrays; the inputs are not kept). */
 export function toTrainLayout(config: ModelConfig, weights: Weights): Float32Array[] {

@@ -7,6 +7,7 @@ import {expectedShape, type ModelConfig, type NamedTensor, type Weights} from '.
 import type {Tf} from './backend.js'
 import {createCausalAttention, type CausalAttention} from './attention.js'
 import {createOps, type Ops} from './ops.js'
+import {fuseColumns, splitColumns} from '../fused-columns.js'
 
 /** Loss and gradients of `lossFn` w.r.t. `variables` (in that order; untouched ones get zeros). Caller owns grads. */
 export function variableGradients(tf: Tf, variables: Variable[], lossFn: () => TfCore.Scalar): {loss: number; grads: Tensor[]} {
@@ -60,32 +61,6 @@ function transpose2d(data: Float32Array, rows: number, cols: number): Float32Arr
   return out
 }
 
-/** Concatenate HF Linear weights [out_i, in] into one [in, Σ out_i] matrix. */
-function fuseColumns(parts: NamedTensor[], inDim: number): Float32Array {
-  const total = parts.reduce((a, p) => a + (p.shape[0] as number), 0)
-  const out = new Float32Array(inDim * total)
-  let col = 0
-  for (const p of parts) {
-    const rows = p.shape[0] as number
-    for (let o = 0; o < rows; o++) for (let i = 0; i < inDim; i++) out[i * total + col + o] = p.data[o * inDim + i] as number
-    col += rows
-  }
-  return out
-}
-
-/** Split an [in, Σ out_i] matrix back into HF [out_i, in] weights. */
-function splitColumns(data: Float32Array, inDim: number, outs: number[]): Float32Array[] {
-  const total = outs.reduce((a, b) => a + b, 0)
-  const result: Float32Array[] = []
-  let col = 0
-  for (const rows of outs) {
-    const w = new Float32Array(rows * inDim)
-    for (let o = 0; o < rows; o++) for (let i = 0; i < inDim; i++) w[o * inDim + i] = data[i * total + col + o] as number
-    result.push(w)
-    col += rows
-  }
-  return result
-}
 
 export class TfQwen2 {
   readonly config: ModelConfig
@@ -134,7 +109,7 @@ export class TfQwen2 {
       const m = `${p}.mlp`
       this.#layers.push({
         inputNorm: variable(get(`${p}.input_layernorm.weight`).data, [h], `l${i}.ln1`),
-        qkv: variable(fuseColumns([get(`${a}.q_proj.weight`), get(`${a}.k_proj.weight`), get(`${a}.v_proj.weight`)], h), [h, q + 2 * kv], `l${i}.qkv`),
+        qkv: variable(fuseColumns([get(`${a}.q_proj.weight`).data, get(`${a}.k_proj.weight`).data, get(`${a}.v_proj.weight`).data], [q, kv, kv], h), [h, q + 2 * kv], `l${i}.qkv`),
         qkvBias: config.qkvBias
           ? variable(Float32Array.from([...get(`${a}.q_proj.bias`).data, ...get(`${a}.k_proj.bias`).data, ...get(`${a}.v_proj.bias`).data]), [q + 2 * kv], `l${i}.qkv_bias`)
           : undefined,
@@ -142,7 +117,7 @@ export class TfQwen2 {
         kNorm: config.qkNorm ? variable(get(`${a}.k_norm.weight`).data, [config.headDim], `l${i}.k_norm`) : undefined,
         o: variable(transpose2d(get(`${a}.o_proj.weight`).data, h, q), [q, h], `l${i}.o`),
         postNorm: variable(get(`${p}.post_attention_layernorm.weight`).data, [h], `l${i}.ln2`),
-        gateUp: variable(fuseColumns([get(`${m}.gate_proj.weight`), get(`${m}.up_proj.weight`)], h), [h, 2 * config.intermediateSize], `l${i}.gate_up`),
+        gateUp: variable(fuseColumns([get(`${m}.gate_proj.weight`).data, get(`${m}.up_proj.weight`).data], [config.intermediateSize, config.intermediateSize], h), [h, 2 * config.intermediateSize], `l${i}.gate_up`),
         down: variable(transpose2d(get(`${m}.down_proj.weight`).data, h, config.intermediateSize), [config.intermediateSize, h], `l${i}.down`),
       })
     }
