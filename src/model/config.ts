@@ -265,6 +265,15 @@ export function expectedTensorNames(config: ModelConfig): string[] {
 }
 
 /** Expected shape of each tensor (Hugging Face/PyTorch layout: Linear weight is [out, in]). */
+/** A named weight, checked against the shape `config` expects (RangeError naming the tensor otherwise). */
+export function checkedWeight(config: ModelConfig, weights: Weights, name: string): NamedTensor {
+  const t = weights.get(name)
+  if (!t) throw new RangeError(`Missing weight ${name}`)
+  const want = expectedShape(config, name)
+  if (want && (want.length !== t.shape.length || want.some((d, i) => d !== t.shape[i]))) throw new RangeError(`Weight ${name}: expected shape [${want}], got [${t.shape}]`)
+  return t
+}
+
 export function expectedShape(config: ModelConfig, name: string): number[] | undefined {
   const h = config.hiddenSize
   const q = config.numHeads * config.headDim

@@ -6,10 +6,10 @@ import type {Weights} from '../model/config.js'
 import type {OnnxPolicyTrainer} from '../model/onnx/trainer.js'
 import type {OptimizerState} from '../model/tfjs/policy-trainer.js'
 import type {PolicyUpdater, PolicyUpdaterInit, UpdateResult} from './policy-updater.js'
-import {PpoStats, type PpoLossOptions, type PpoMicroBatch} from './ppo-loss.js'
+import type {PpoLossOptions, PpoMicroBatch} from './ppo-loss.js'
+import {ppoMinibatchUpdate} from './ppo-update.js'
 import {ppoLossGradient} from './ppo-loss-grad.js'
 
-const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 export class OnnxPolicyUpdater implements PolicyUpdater {
   readonly #trainer: OnnxPolicyTrainer
@@ -32,26 +32,11 @@ export class OnnxPolicyUpdater implements PolicyUpdater {
   async update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult> {
     const started = performance.now()
     const trainer = this.#trainer
-    const parts = Math.max(1, Math.min(minibatches, microBatches.length))
-    // As LocalPolicyUpdater: with one step per batch the proximal policy is the current one (taken from the step's
-    // own forward pass); with several, every micro-batch needs them before the first step.
-    if (parts > 1) {
-      for (const mb of microBatches) {
-        mb.proximalLogprobs = await trainer.tokenLogProbs(mb.tokens)
-        await nextTick()
-      }
-    }
-    const loss: PpoLossOptions = {...this.#loss, proximalFromCurrent: parts === 1}
-    const stats = new PpoStats()
-    let lossSum = 0
-    let gradNorm = 0
-    for (let m = 0; m < parts; m++) {
-      const chunk = microBatches.filter((_, i) => i % parts === m)
-      const result = await trainer.trainStep(chunk, (logp, mb) => ppoLossGradient(logp, mb, loss, stats), {weightOf: (mb) => mb.lossTokens})
-      lossSum += result.loss
-      gradNorm = Math.max(gradNorm, result.gradNorm)
-    }
-    return {loss: lossSum / parts, gradNorm, stats: {...stats.summary(), tokens: stats.tokens}, seconds: (performance.now() - started) / 1000, backend: trainer.backendDescription}
+    const result = await ppoMinibatchUpdate(microBatches, minibatches, this.#loss, {
+      proximal: (mb) => trainer.tokenLogProbs(mb.tokens),
+      step: (chunk, loss, stats) => trainer.trainStep(chunk, (logp, mb) => ppoLossGradient(logp, mb, loss, stats), {weightOf: (mb) => mb.lossTokens}),
+    })
+    return {...result, seconds: (performance.now() - started) / 1000, backend: trainer.backendDescription}
   }
 
   async exportWeights(): Promise<Weights> {

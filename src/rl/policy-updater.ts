@@ -8,7 +8,8 @@ import type {ModelConfig, Weights} from '../model/config.js'
 import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
 import type {OptimizerState, PolicyTrainer} from '../model/tfjs/policy-trainer.js'
 import {resolveTrainBackend} from '../model/train-backend.js'
-import {computeProximalLogprobs, ppoLoss, PpoStats, type PpoLossOptions, type PpoMicroBatch} from './ppo-loss.js'
+import {computeProximalLogprobs, ppoLoss, type PpoLossOptions, type PpoMicroBatch, type PpoStats} from './ppo-loss.js'
+import {ppoMinibatchUpdate} from './ppo-update.js'
 
 export interface PolicyUpdaterInit {
   config: ModelConfig
@@ -39,7 +40,6 @@ export interface PolicyUpdater {
   close(): Promise<void>
 }
 
-const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /** Runs on the calling thread (tests, debugging; blocks the event loop during each kernel). */
 export class LocalPolicyUpdater implements PolicyUpdater {
@@ -72,26 +72,11 @@ export class LocalPolicyUpdater implements PolicyUpdater {
     const started = performance.now()
     const trainer = this.#trainer
     const tf = trainer.tf
-    const parts = Math.max(1, Math.min(minibatches, microBatches.length))
-    // With one optimiser step per batch the proximal policy is the current one: its log-probs come from the
-    // training forward pass itself (decision 0912). With several, every micro-batch needs them before the first step.
-    if (parts > 1) {
-      for (const mb of microBatches) {
-        mb.proximalLogprobs = computeProximalLogprobs(tf, trainer.model, mb.tokens)
-        await nextTick()
-      }
-    }
-    const loss: PpoLossOptions = {...this.#loss, proximalFromCurrent: parts === 1}
-    const stats = new PpoStats()
-    let lossSum = 0
-    let gradNorm = 0
-    for (let m = 0; m < parts; m++) {
-      const chunk = microBatches.filter((_, i) => i % parts === m)
-      const result = await trainer.trainStep(chunk, (model, mb) => ppoLoss(tf, model.tokenLogProbs(mb.tokens), mb, loss, stats), {weightOf: (mb) => mb.lossTokens})
-      lossSum += result.loss
-      gradNorm = Math.max(gradNorm, result.gradNorm)
-    }
-    return {loss: lossSum / parts, gradNorm, stats: {...stats.summary(), tokens: stats.tokens}, seconds: (performance.now() - started) / 1000, backend: trainer.backendDescription}
+    const result = await ppoMinibatchUpdate(microBatches, minibatches, this.#loss, {
+      proximal: (mb) => computeProximalLogprobs(tf, trainer.model, mb.tokens),
+      step: (chunk, loss, stats) => trainer.trainStep(chunk, (model, mb) => ppoLoss(tf, model.tokenLogProbs(mb.tokens), mb, loss, stats), {weightOf: (mb) => mb.lossTokens}),
+    })
+    return {...result, seconds: (performance.now() - started) / 1000, backend: trainer.backendDescription}
   }
 
   async exportWeights(): Promise<Weights> {

@@ -2,7 +2,7 @@
 // [in, out] layout TfQwen2 keeps as tf.Variables): q/k/v fused into one [hidden, q+2kv] matrix (+ fused bias),
 // gate/up into [hidden, 2·intermediate], o and down transposed; embedding and an untied lm_head stay
 // [vocab, hidden]. Conversions to and from Hugging Face `Weights` are exact inverses (pure copies).
-import {expectedShape, type ModelConfig, type NamedTensor, type Weights} from '../config.js'
+import {checkedWeight, expectedShape, type ModelConfig, type NamedTensor, type Weights} from '../config.js'
 import {fuseColumns, splitColumns} from '../fused-columns.js'
 
 export interface TrainParameter {
@@ -45,13 +45,7 @@ export function transpose2d(data: Float32Array, rows: number, cols: number): Flo
 
 /** HF `Weights` → the parameters in `trainParameters` order (fresh arrays; the inputs are not kept). */
 export function toTrainLayout(config: ModelConfig, weights: Weights): Float32Array[] {
-  const get = (name: string): NamedTensor => {
-    const t = weights.get(name)
-    if (!t) throw new RangeError(`Missing weight ${name}`)
-    const want = expectedShape(config, name)
-    if (want && (want.length !== t.shape.length || want.some((d, i) => d !== t.shape[i]))) throw new RangeError(`Weight ${name}: expected shape [${want}], got [${t.shape}]`)
-    return t
-  }
+  const get = (name: string): NamedTensor => checkedWeight(config, weights, name)
   const h = config.hiddenSize
   const q = config.numHeads * config.headDim
   const kv = config.numKvHeads * config.headDim

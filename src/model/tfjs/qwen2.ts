@@ -3,7 +3,7 @@
 // gate/up fused (fewer, larger plain 2-D matmuls — the only fast kind on wasm; embedding and lm_head stay
 // [vocab, hidden]); attention and the lm-head log-probs are fused ops. Export splits them back to HF names.
 import type * as TfCore from '@tensorflow/tfjs'
-import {expectedShape, type ModelConfig, type NamedTensor, type Weights} from '../config.js'
+import {checkedWeight, expectedShape, type ModelConfig, type NamedTensor, type Weights} from '../config.js'
 import type {Tf} from './backend.js'
 import {createCausalAttention, type CausalAttention} from './attention.js'
 import {createOps, type Ops} from './ops.js'
@@ -82,13 +82,7 @@ export class TfQwen2 {
     this.ops = createOps(tf)
     this.#attention = createCausalAttention(tf)
     this.#options = options
-    const get = (name: string): NamedTensor => {
-      const t = weights.get(name)
-      if (!t) throw new RangeError(`Missing weight ${name}`)
-      const want = expectedShape(config, name)
-      if (want && (want.length !== t.shape.length || want.some((d, i) => d !== t.shape[i]))) throw new RangeError(`Weight ${name}: expected shape [${want}], got [${t.shape}]`)
-      return t
-    }
+    const get = (name: string): NamedTensor => checkedWeight(config, weights, name)
     const h = config.hiddenSize
     const q = config.numHeads * config.headDim
     const kv = config.numKvHeads * config.headDim

@@ -1,0 +1,34 @@
+// The decoupled-PPO update of one batch, split into `minibatches` optimiser steps — the same for both trainers (the
+// tfjs one and the onnxruntime one); each supplies how it computes log-probs and takes a step.
+import {PpoStats, type PpoLossOptions, type PpoMicroBatch} from './ppo-loss.js'
+
+const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+export interface PpoStepper {
+  /** The current policy's log-probs of a micro-batch's tokens (no gradient): the proximal policy. */
+  proximal(mb: PpoMicroBatch): Float32Array | Promise<Float32Array>
+  /** One optimiser step over `chunk` with the PPO loss built from `loss`, adding to `stats`. */
+  step(chunk: PpoMicroBatch[], loss: PpoLossOptions, stats: PpoStats): Promise<{loss: number; gradNorm: number}>
+}
+
+export async function ppoMinibatchUpdate(microBatches: PpoMicroBatch[], minibatches: number, options: PpoLossOptions | undefined, stepper: PpoStepper): Promise<{loss: number; gradNorm: number; stats: ReturnType<PpoStats['summary']> & {tokens: number}}> {
+  const parts = Math.max(1, Math.min(minibatches, microBatches.length))
+  // With one optimiser step per batch the proximal policy is the current one: its log-probs come from the training
+  // forward pass itself (decision 0912). With several, every micro-batch needs them before the first step.
+  if (parts > 1) {
+    for (const mb of microBatches) {
+      mb.proximalLogprobs = await stepper.proximal(mb)
+      await nextTick()
+    }
+  }
+  const loss: PpoLossOptions = {...options, proximalFromCurrent: parts === 1}
+  const stats = new PpoStats()
+  let lossSum = 0
+  let gradNorm = 0
+  for (let m = 0; m < parts; m++) {
+    const result = await stepper.step(microBatches.filter((_, i) => i % parts === m), loss, stats)
+    lossSum += result.loss
+    gradNorm = Math.max(gradNorm, result.gradNorm)
+  }
+  return {loss: lossSum / parts, gradNorm, stats: {...stats.summary(), tokens: stats.tokens}}
+}
