@@ -9,7 +9,8 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
-import {runCli, ROOT} from '../helpers/cli.js'
+import {spawn} from 'node:child_process'
+import {BIN, runCli, ROOT} from '../helpers/cli.js'
 import {evaluateInChromium, findChromium, NO_CHROMIUM} from '../helpers/chromium.js'
 
 const POLICY = join(ROOT, 'datasets', 'policy-tiny')
@@ -88,6 +89,35 @@ test('evaluations leave training untouched: same weights as a run without them; 
   const again = await runCli(['train', 'sft', ...TRAIN, ...EVAL, '--out', join(root, 'eval'), '--resume', data], {timeoutMs: 120_000})
   assert.equal(again.code, 0, again.stderr)
   assert.equal(readFileSync(join(root, 'eval', 'metrics.jsonl'), 'utf8'), before)
+})
+
+test('kill -9 after a checkpoint, then --resume: each evaluation once, same weights and losses as the run never killed', async () => {
+  const out = join(root, 'killed')
+  const killed = await new Promise<{signal: NodeJS.Signals | null; stderr: string}>((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'train', 'sft', ...TRAIN, ...EVAL, '--save-every', '3', '--out', out, data], {cwd: ROOT, env: {...process.env, ARS_CONFIG: ''}, stdio: ['ignore', 'pipe', 'pipe']})
+    let pending = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => {
+      pending += d.toString('utf8')
+      // Step 4's line comes after the evaluation and the checkpoint of step 3.
+      if (pending.split('\n').some((l) => l.startsWith('{') && JSON.parse(l).step === 4)) child.kill('SIGKILL')
+    })
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
+    child.on('error', reject)
+    child.on('close', (_code, signal) => {
+      clearTimeout(timer)
+      resolve({signal, stderr})
+    })
+  })
+  assert.equal(killed.signal, 'SIGKILL', killed.stderr)
+  const resumed = await runCli(['train', 'sft', ...TRAIN, ...EVAL, '--out', out, '--resume', data], {timeoutMs: 120_000})
+  assert.equal(resumed.code, 0, resumed.stderr)
+  const lines = metricLines(out)
+  assert.deepEqual(lines.filter((m) => m.meta.kind === 'eval').map((m) => m.step), [0, 3, 6, 8])
+  const losses = (dir: string) => metricLines(dir).filter((m) => m.meta.kind !== 'eval').map((m) => [m.step, m.metrics.loss])
+  assert.deepEqual(losses(out), losses(join(root, 'eval')))
+  assert.ok(readFileSync(join(out, 'latest', 'model.safetensors')).equals(readFileSync(join(root, 'eval', 'latest', 'model.safetensors'))), 'resumed weights differ')
 })
 
 test('bad --eval-* flags are usage errors naming the flag and the fix', async () => {
