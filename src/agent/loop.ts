@@ -16,6 +16,7 @@ import {TokenTrace} from './token-trace.js'
 import {TOOL_SPECS, type ToolName} from './tool-specs.js'
 import {cleanText, type AgentTools, type ToolSession} from './tools.js'
 import {UsageError} from '../core/errors.js'
+import {attachmentsOf} from '../tools/attachments.js'
 
 export interface EpisodeOptions {
   model: LanguageModel
@@ -247,8 +248,7 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
 /** The question as the prompt shows it: with the file tool on, its attachments are named after it. */
 function questionText(question: Question, format: AgentFormat): string {
   if (!format.tools.includes('file')) return question.question
-  const meta = question.meta ?? {}
-  const names = [meta.file_name, ...(Array.isArray(meta.attachments) ? meta.attachments : [])].filter((n): n is string => typeof n === 'string' && n.trim() !== '')
+  const names = attachmentsOf(question)
   return names.length ? `${question.question}\n\nAttached file${names.length > 1 ? 's' : ''}: ${names.join(', ')}` : question.question
 }
 

@@ -5,7 +5,7 @@
 import type {SearchHit, SearchProvider} from '../search/provider.js'
 import type {Page, PageReader} from '../browse/reader.js'
 import {chunkText as chunkPage} from '../browse/chunk.js'
-import type {AttachmentReader} from '../tools/attachments.js'
+import {attachmentsOf, type AttachmentReader} from '../tools/attachments.js'
 import type {CodeLimits} from '../tools/code-sandbox.js'
 import type {SandboxPool} from '../tools/sandbox-pool.js'
 import {neutraliseTags, type SearchView} from './formats.js'
@@ -219,7 +219,6 @@ export class ToolSession {
     let cursor = this.#cursors.get(key)
     if (!cursor) {
       signal?.throwIfAborted()
-      const {attachmentsOf} = await import('../tools/attachments.js')
       const read = await (await this.#tools.attachments()).read(name, attachmentsOf(this.#question ?? {}))
       const chunks = chunkPage(cleanText(read.text), Math.max(50, this.#tools.chunkChars))
       cursor = {title: read.name, url: read.name, chunks: chunks.length ? chunks : ['(the file has no text)'], next: 0}
