@@ -103,7 +103,8 @@ export class Oracle {
       }
       const wanted = `/wiki/${world.slug(index)}.html`
       let url: string | undefined
-      for (const query of searchQueries(world, index)) {
+      const shownSoFar = searchOnly ? [question.question, ...messages.filter((m) => m.role === 'tool').map((m) => m.content)].join(' ') : undefined
+      for (const query of searchQueries(world, index, shownSoFar)) {
         messages.push({role: 'assistant', content: reply(`I need the page about ${title}.`, `<search>${query}</search>`)})
         let hits: SearchHit[] = []
         const r = await call('search', {query}, async () => {
@@ -241,12 +242,22 @@ export function checkOracleQuestion(world: World, question: Question): void {
   if (reason) throw new DataError(`question ${JSON.stringify(question.id)}: the oracle cannot solve it: ${reason}`, {code: 'oracle-question', fix: 'Roll out questions from the world given as --search (its questions/*.jsonl, or synthesize --engine kb items grown from its seeds), or use a model; --on-invalid skip|warn passes over such questions.'})
 }
 
-function searchQueries(world: World, index: number): string[] {
+/**
+ * The queries the oracle tries for an entity: its title without punctuation, then its name with its kind. With
+ * `shown` (search-only demonstrations), a query keeps only words the question or an earlier result showed (the kind
+ * word aside: the question names it, "the film …"), so a title's disambiguator ("Quelestead (2012 album)") is not
+ * searched before any observation showed the year: demonstrations that type unseen facts teach guessing (decision
+ * 0960).
+ */
+function searchQueries(world: World, index: number, shown?: string): string[] {
   const e = world.entity(index)
   const title = world.title(index)
-  const out = [title.replace(/[()",]/g, ' ').replace(/\s+/g, ' ').trim()]
-  out.push(`${e.name} ${e.kind}`)
-  return [...new Set(out)]
+  const cleanTitle = title.replace(/[()",]/g, ' ').replace(/\s+/g, ' ').trim()
+  if (shown === undefined) return [...new Set([cleanTitle, `${e.name} ${e.kind}`])]
+  const kindWords = new Set(e.kind.split(' '))
+  const known = (query: string): boolean => query.split(' ').every((w) => kindWords.has(w) || shown.includes(w))
+  const candidates = [cleanTitle, e.name, `${e.name} ${e.kind}`]
+  return [...new Set(candidates.filter(known))]
 }
 
 function pathOf(url: string): string {
