@@ -34,6 +34,13 @@ export interface AgentFormat {
   readonly searchView?: SearchView
   /** False when replies carry no <think> (compact): exports then keep only the action. Default true. */
   readonly thoughts?: boolean
+  /**
+   * Text written between an opening action tag and its argument by demonstrations (compact: one space). With a
+   * byte-level BPE a name after a space ("ĠKelmaria") is not the same tokens as the name glued to a tag
+   * ("K|elmaria"), so without the space copying a name from the question or a result into a query or an answer is a
+   * translation between two spellings, not a copy (decision 0960). Parsers trim it either way. Default ''.
+   */
+  readonly tagSpace?: string
   /** Generation stops after these (kept in the output). */
   readonly stop: readonly string[]
   /** Tools declared to the model and parsed (default: search and access; Search-R1 search only). */
@@ -96,7 +103,7 @@ function toolAction(tool: ToolName, inputs: string[], raw: string): AgentAction 
   return {kind: 'call', tool, inputs, raw}
 }
 
-function tagFormat(name: 'asearcher' | 'search-r1' | 'compact', template: PromptTemplate, tools: readonly ToolName[], extra: Pick<AgentFormat, 'searchView' | 'thoughts'> = {}): AgentFormat {
+function tagFormat(name: 'asearcher' | 'search-r1' | 'compact', template: PromptTemplate, tools: readonly ToolName[], extra: Pick<AgentFormat, 'searchView' | 'thoughts' | 'tagSpace'> = {}): AgentFormat {
   const tags = [...tools, 'answer']
   const usage = tags.map((t) => `<${t}>${t === 'answer' ? 'answer' : TOOL_SPECS[t as ToolName].argument}</${t}>`).join(', ')
   return {
@@ -188,7 +195,7 @@ export const FORMATS: Readonly<Record<FormatName, {readonly defaultTools: readon
   // learned from demonstrations), no <think>, and each search shows the top two hits' titles with the opening of
   // their text (120 characters; no URLs: there is nothing to open) — a short fact sheet per search. An episode is
   // ~150–300 tokens where ASearcher's prompt alone is 428.
-  compact: {defaultTools: ['search'], build: (tools) => tagFormat('compact', COMPACT_TEMPLATE, tools, {searchView: {maxHits: 2, snippetChars: 120, urls: false, lead: true}, thoughts: false})},
+  compact: {defaultTools: ['search'], build: (tools) => tagFormat('compact', COMPACT_TEMPLATE, tools, {searchView: {maxHits: 2, snippetChars: 120, urls: false, lead: true}, thoughts: false, tagSpace: ' '})},
 }
 
 export const ASEARCHER_FORMAT: AgentFormat = FORMATS.asearcher.build(FORMATS.asearcher.defaultTools)

@@ -60,6 +60,7 @@ export class Oracle {
     const searchOnly = format !== undefined && !format.tools.includes('access')
     const thoughts = format?.thoughts !== false
     const reply = (thought: string, action: string): string => (thoughts ? `<think>${thought}</think>\n${action}` : action)
+    const sp = format?.tagSpace ?? ''
     const messages: Trajectory['messages'] = [{role: 'system', content: ORACLE_SYSTEM_PROMPT}, {role: 'user', content: question.question}]
     const toolCalls: ToolCallRecord[] = []
     checkOracleQuestion(world, question)
@@ -105,7 +106,7 @@ export class Oracle {
       let url: string | undefined
       const shownSoFar = searchOnly ? [question.question, ...messages.filter((m) => m.role === 'tool').map((m) => m.content)].join(' ') : undefined
       for (const query of searchQueries(world, index, shownSoFar)) {
-        messages.push({role: 'assistant', content: reply(`I need the page about ${title}.`, `<search>${query}</search>`)})
+        messages.push({role: 'assistant', content: reply(`I need the page about ${title}.`, `<search>${sp}${query}</search>`)})
         let hits: SearchHit[] = []
         const r = await call('search', {query}, async () => {
           if (session) {
@@ -172,7 +173,7 @@ export class Oracle {
     const summary = answer !== null
       ? `The pages state: ${facts.map((f) => describeFact(world, f)).join('; ')}. So the answer is ${answer}.`
       : `I could not confirm the answer (${failure ?? (missing.length > 0 ? `facts not found on the pages: ${missing.join(', ')}` : `the facts on the pages give ${derived.length} answers, not one`)}).`
-    messages.push({role: 'assistant', content: reply(summary, `<answer>${answer ?? 'unknown'}</answer>`)})
+    messages.push({role: 'assistant', content: reply(summary, `<answer>${sp}${answer ?? 'unknown'}</answer>`)})
     const correct = answer !== null && question.answers.some((a) => normalize(a) === normalize(answer))
     return {
       type: 'trajectory', version: 1, id: `${question.id}-oracle-${sampleIndex}`, question_id: question.id, sample_index: sampleIndex, policy_version: 0,

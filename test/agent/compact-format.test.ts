@@ -88,3 +88,24 @@ test('the search-only oracle solves from result lists, searches only names it wa
   assert.ok(solved >= 16, `${solved}/40 solved`)
   assert.ok(unjustified >= 1, 'no question needed a name no result showed (the check never fired)')
 })
+
+test('compact actions put a space after the tag, so a name copied from a result is the same tokens in the action', async () => {
+  const {loadTokenizer} = await import('../../src/llm/local-tokenizer.js')
+  const tokenizer = await loadTokenizer('datasets/policy-search-sft')
+  const {world} = await loadWorld(worldDir)
+  const q = worldQuestions(40).find((x) => x.hops === 1)!
+  const t = await new Oracle({world, search: tools.search, reader: tools.reader!, tools, format: COMPACT_FORMAT, now: () => 0}).solve(q)
+  const replies = t.messages.filter((m) => m.role === 'assistant').map((m) => m.content)
+  for (const r of replies) assert.match(r, /^<(search|answer)> \S/, r)
+  // The answer as the last observation shows it (" Name" in running text) is a contiguous run of the action's ids.
+  const answer = /^<answer> (.+)<\/answer>$/.exec(replies.at(-1)!)![1]!
+  const inText = tokenizer.encode(` ${answer}`)
+  const inAction = tokenizer.encode(replies.at(-1)!)
+  const at = inAction.findIndex((_, i) => inText.every((id, k) => inAction[i + k] === id))
+  assert.ok(at > 0, `${JSON.stringify(inText)} is not inside ${JSON.stringify(inAction)}`)
+  // Glued to the tag the same name is other tokens: the reason for the space.
+  const glued = tokenizer.encode(`<answer>${answer}</answer>`)
+  assert.ok(glued.findIndex((_, i) => inText.every((id, k) => glued[i + k] === id)) === -1 || /^\d+$/.test(answer))
+  assert.equal(COMPACT_FORMAT.parse(replies.at(-1)!, false).kind, 'answer')
+  assert.deepEqual(COMPACT_FORMAT.parse(`<answer> ${answer}</answer>`, false), {kind: 'answer', answer, raw: `<answer> ${answer}</answer>`})
+})
