@@ -28,13 +28,14 @@ export default class ServeModel extends ArsCommand {
     tokenizer: Flags.string({description: 'scripted:/openai: models: tokenizer for token-id prompts ("byte" or a folder).'}),
     logprobs: Flags.boolean({default: true, allowNo: true, description: 'Answer logprob requests (--no-logprobs imitates servers that cannot).'}),
     'max-batch-size': Flags.integer({min: 1, description: 'onnx: sequences decoded together (default 16).'}),
+    threads: Flags.integer({min: 1, description: 'onnx: onnxruntime intra-op threads (default: onnxruntime\'s choice, one per core).'}),
     'context-length': Flags.integer({min: 16, description: 'Refuse prompts longer than this (default: the model\'s).'}),
     quiet: Flags.boolean({char: 'q', default: false, description: 'No per-request log lines.'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ServeModel)
-    const model = await resolveModel(flags.model, {tokenizer: flags.tokenizer, maxBatchSize: flags['max-batch-size'], contextLength: flags['context-length'], swapMode: 'drain'})
+    const model = await resolveModel(flags.model, {tokenizer: flags.tokenizer, maxBatchSize: flags['max-batch-size'], contextLength: flags['context-length'], swapMode: 'drain', ...(flags.threads ? {threads: flags.threads} : {})})
     const server = new ModelServer(model, {
       modelName: flags.name,
       logprobs: flags.logprobs,

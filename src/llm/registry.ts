@@ -46,7 +46,7 @@ export async function resolveModel(spec: string, options: ResolveModelOptions = 
   const rest = provider ? s.slice(colon + 1) : s
   switch (provider) {
     case 'openai': {
-      const urls = typeof options.baseUrl === 'string' ? [options.baseUrl] : options.baseUrl
+      const urls = (typeof options.baseUrl === 'string' ? [options.baseUrl] : options.baseUrl)?.flatMap((u) => u.split(',')).map((u) => u.trim()).filter(Boolean)
       if (urls && (urls.length > 1 || urls.some((u) => /^[a-z]+=/.test(u)))) {
         const {GenerationPool, parseGenerationServers} = await import('./generation-pool.js')
         return GenerationPool.open({servers: parseGenerationServers(urls, '--base-url'), model: rest, tokenizer: await resolveTokenizer(options.tokenizer), concurrency: options.concurrency, timeoutMs: options.timeoutMs, stream: options.stream, contextLength: options.contextLength,

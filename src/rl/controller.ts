@@ -4,7 +4,7 @@
 // engine (interrupt mode: episodes in flight continue on the new version, their version_spans say so).
 // `sync`, `one-step-off` and `async` differ only in how far generation may run ahead of training.
 import {setMaxListeners} from 'node:events'
-import {basename} from 'node:path'
+import {basename, join} from 'node:path'
 import PQueue from 'p-queue'
 import {UsageError} from '../core/errors.js'
 import {ProgressTask, type ProgressCallback} from '../core/progress.js'
@@ -96,6 +96,8 @@ export interface RlOptions {
   heldOut?: HeldOutSpec
   /** `--generation`: generate on these servers and publish each version to them (default: in process). */
   generation?: readonly GenerationServer[]
+  /** Where versions are published for the servers (default OUT/generation; a shared file system across machines). */
+  generationDir?: string
 }
 
 export interface RlSummary {
@@ -189,7 +191,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   }
   const trainer: PolicyUpdater = await ((o.trainerThread ?? true) ? WorkerPolicyUpdater.create(updaterInit) : LocalPolicyUpdater.create(updaterInit))
   // A failed engine must not leave the trainer thread running (it would keep the process alive).
-  const generation = await openGeneration({model: o.model, checkpoint, config, tokenizer, version, concurrency, threads: o.threads, runDir: run.dir, servers: o.generation, warn})
+  const generation = await openGeneration({model: o.model, checkpoint, config, tokenizer, version, concurrency, threads: o.threads, dir: o.generationDir ?? join(run.dir, 'generation'), servers: o.generation, warn})
     .catch(async (error: unknown) => {
       await trainer.close()
       throw error

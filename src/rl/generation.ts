@@ -1,7 +1,8 @@
 // Where `ars train` generates: the in-process ONNX engine (default), or a pool of generation servers
 // (`--generation URL,…`: `ars serve model`, SGLang, vLLM). Either way the controller sees a LanguageModel for the
 // agent loop and one `publish(version, weights)`: in process it swaps the engine's weights (interrupt mode); with
-// servers it writes the version as a model folder under OUT/generation/ and has every server load it.
+// servers it writes the version as a model folder (OUT/generation/v-N/ unless --generation-dir) and has every
+// server load it.
 import {rm, readdir, rename, symlink} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import type {LanguageModel} from '../llm/language-model.js'
@@ -29,8 +30,8 @@ export interface GenerationSetup {
   /** Episodes in flight (the engine's batch size). */
   concurrency: number
   threads?: number
-  /** Run folder: published versions go to OUT/generation/. */
-  runDir: string
+  /** Servers: where published versions are written (v-N/ and a `current` link to the newest). */
+  dir: string
   servers?: readonly GenerationServer[]
   warn: (message: string) => void
 }
@@ -55,7 +56,7 @@ async function openServerGeneration(s: GenerationSetup, servers: readonly Genera
     servers, tokenizer: s.tokenizer,
     onEvent: (e) => s.warn(`generation server ${e.url} ${e.kind === 'down' ? `is out: ${e.reason}` : `is back (${e.reason})`}`),
   })
-  const folder = resolve(s.runDir, 'generation')
+  const folder = resolve(s.dir)
   const written: string[] = []
   const publish = async (version: number, weights: Weights): Promise<void> => {
     const dir = join(folder, `v-${String(version).padStart(6, '0')}`)
