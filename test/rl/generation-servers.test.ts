@@ -13,7 +13,7 @@ import type {AgentTools} from '../../src/agent/tools.js'
 import type {TrainMetric} from '../../src/core/records/train-metric.js'
 import type {Trajectory} from '../../src/core/records/trajectory.js'
 import {trainRl} from '../../src/rl/controller.js'
-import {parseGenerationServers} from '../../src/llm/generation-pool.js'
+import {GenerationPool, parseGenerationServers} from '../../src/llm/generation-pool.js'
 import {HfTokenizer, readTokenizerFiles} from '../../src/model/tokenizer.js'
 import {readSseData} from '../../src/llm/sse.js'
 import {BIN, ROOT, runCli, lines, waitForServerUrl} from '../helpers/cli.js'
@@ -26,8 +26,8 @@ let world: string
 let tools: AgentTools
 const servers: ChildProcess[] = []
 
-async function startServer(model = SFT): Promise<{child: ChildProcess; url: string}> {
-  const child = spawn(process.execPath, [BIN, 'serve', 'model', '-m', model, '--port', '0', '--name', 'policy', '-q'], {cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe']})
+async function startServer(model = SFT, port = 0): Promise<{child: ChildProcess; url: string}> {
+  const child = spawn(process.execPath, [BIN, 'serve', 'model', '-m', model, '--port', String(port), '--name', 'policy', '-q'], {cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe']})
   servers.push(child)
   return {child, url: await waitForServerUrl(child)}
 }
@@ -155,6 +155,37 @@ test('rollout --base-url twice: episodes spread over both servers, one output li
   for (const u of [a!.url, b!.url]) {
     const m = await fetch(`${u.replace(/\/v1$/, '')}/health`)
     assert.equal(m.status, 200)
+  }
+})
+
+test('the pool: a killed server is taken out, requests finish on the other; restarted, it loads the newest version before it serves again', async () => {
+  const [a, b] = await Promise.all([startServer(), startServer()])
+  const tokenizer = new HfTokenizer(await readTokenizerFiles(SFT))
+  const events: string[] = []
+  const pool = await GenerationPool.open({servers: parseGenerationServers([a!.url, b!.url]), tokenizer, healthIntervalMs: 200, onEvent: (e) => void events.push(`${e.kind} ${e.url}`)})
+  try {
+    await pool.publish(RL, 5)
+    assert.deepEqual(pool.servers.map((m) => [m.healthy, m.version]), [[true, 5], [true, 5]])
+    const prompt = tokenizer.encode(tokenizer.applyChatTemplate!([{role: 'user', content: 'Who founded Osk?'}], {addGenerationPrompt: true}))
+    a!.child.kill('SIGKILL')
+    const results = await Promise.all(Array.from({length: 8}, (_, i) => pool.generate({kind: 'tokens', tokenIds: prompt}, {maxTokens: 12, seed: i, logprobs: true})))
+    for (const r of results) {
+      assert.equal(r.policyVersion, 5)
+      assert.equal(r.tokenIds!.length, r.logprobs!.length)
+      assert.ok(r.tokenIds!.length > 0)
+    }
+    assert.deepEqual(pool.servers.map((m) => m.healthy), [false, true])
+    assert.ok(events.includes(`down ${a!.url}`), events.join(' | '))
+    // Back on the same port with its start-up weights (version 0): the pool makes it load version 5 first.
+    const restarted = await startServer(SFT, Number(new URL(a!.url).port))
+    assert.equal(restarted.url, a!.url)
+    const deadline = Date.now() + 30_000
+    while (!pool.servers[0]!.healthy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    assert.deepEqual(pool.servers.map((m) => [m.healthy, m.version]), [[true, 5], [true, 5]])
+    assert.deepEqual(await served(a!.url), {version: 5, path: RL})
+    assert.ok(events.includes(`up ${a!.url}`))
+  } finally {
+    await pool.close()
   }
 })
 
