@@ -1,7 +1,8 @@
-// The RL controller (AReaL-style): rollout workers run the real agent loop on the in-process ONNX engine and put
-// each question's finished group in a staleness-bounded buffer; the trainer takes a batch as soon as enough groups
-// are complete, computes GRPO advantages and the decoupled PPO update on tfjs, and publishes the new weights to the
-// engine (interrupt mode: episodes in flight continue on the new version, their version_spans say so).
+// The RL controller (AReaL-style): rollout workers run the real agent loop on the in-process ONNX engine (or on
+// generation servers, `--generation`: generation.ts) and put each question's finished group in a staleness-bounded
+// buffer; the trainer takes a batch as soon as enough groups are complete, computes GRPO advantages and the
+// decoupled PPO update, and publishes the new weights to the engine (interrupt mode: episodes in flight continue
+// on the new version, their version_spans say so) or to the servers.
 // `sync`, `one-step-off` and `async` differ only in how far generation may run ahead of training.
 import {setMaxListeners} from 'node:events'
 import {basename, join} from 'node:path'
