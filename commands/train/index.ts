@@ -12,7 +12,7 @@ import {FORMAT_NAMES} from '../../src/agent/formats.js'
 import {formatWithTools, toolChoice, toolsFlags} from '../_shared/tools-flags.js'
 import {REWARD_METRICS, type RewardMetric} from '../../src/agent/reward.js'
 import {resolveAgentTools} from '../../src/agent/resolve-tools.js'
-import {parseGenerationServers} from '../../src/llm/generation-pool.js'
+import {GenerationPool, parseGenerationServers} from '../../src/llm/generation-pool.js'
 import {TRAIN_MODES, trainRl, validateRlOptions, type TrainMode} from '../../src/rl/controller.js'
 
 /** Questions with gold answers (rewards need them); SynthItem records pose their question. */
@@ -134,6 +134,9 @@ export default class Train extends ArsCommand {
     const choice = toolChoice(flags, flags.format)
     const format = formatWithTools(flags.format, choice)
     const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
+
+    // Before the run folder exists: servers that are not up yet must not leave a run that needs --resume or --force.
+    if (generation) await (await GenerationPool.open({servers: generation})).close()
 
     const stop = new AbortController()
     const offInterrupt = this.onInterrupt(

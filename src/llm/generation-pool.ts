@@ -270,8 +270,8 @@ function isServerFailure(error: unknown): boolean {
 }
 
 function describe(error: unknown): string {
-  const cause = (error as {cause?: {code?: string}}).cause
-  return cause?.code ?? (error as Error).message
+  const cause = (error as {cause?: {code?: string; errors?: Array<{code?: string}>}}).cause
+  return cause?.code ?? cause?.errors?.find((e) => e.code)?.code ?? (error as Error).message
 }
 
 export async function waitForServers(urls: readonly string[], timeoutMs = 60_000): Promise<void> {

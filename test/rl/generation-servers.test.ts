@@ -6,7 +6,7 @@ import {after, before, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn, type ChildProcess} from 'node:child_process'
 import {join} from 'node:path'
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {resolveAgentTools} from '../../src/agent/resolve-tools.js'
 import {agentFormat} from '../../src/agent/formats.js'
 import type {AgentTools} from '../../src/agent/tools.js'
@@ -26,10 +26,13 @@ let world: string
 let tools: AgentTools
 const servers: ChildProcess[] = []
 
-async function startServer(model = SFT, port = 0): Promise<{child: ChildProcess; url: string}> {
-  const child = spawn(process.execPath, [BIN, 'serve', 'model', '-m', model, '--port', String(port), '--name', 'policy', '-q'], {cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe']})
+/** A server; `requests()` counts the completions it answered (from its per-request log lines). */
+async function startServer(model = SFT, port = 0): Promise<{child: ChildProcess; url: string; requests: () => number}> {
+  const child = spawn(process.execPath, [BIN, 'serve', 'model', '-m', model, '--port', String(port), '--name', 'policy'], {cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe']})
   servers.push(child)
-  return {child, url: await waitForServerUrl(child)}
+  let log = ''
+  child.stderr!.on('data', (d: Buffer) => void (log += d.toString()))
+  return {child, url: await waitForServerUrl(child), requests: () => (log.match(/^\/v1\/completions 200 /gm) ?? []).length}
 }
 
 before(async () => {
@@ -152,10 +155,7 @@ test('rollout --base-url twice: episodes spread over both servers, one output li
   const out = lines(r.stdout) as Trajectory[]
   assert.equal(out.length, 6)
   assert.ok(out.every((t) => t.token_ids.length > 0 && t.behaviour_logprobs.length === t.token_ids.length))
-  for (const u of [a!.url, b!.url]) {
-    const m = await fetch(`${u.replace(/\/v1$/, '')}/health`)
-    assert.equal(m.status, 200)
-  }
+  for (const s of [a!, b!]) assert.ok(s.requests() >= 3, `${s.url} answered ${s.requests()} completions`)
 })
 
 test('the pool: a killed server is taken out, requests finish on the other; restarted, it loads the newest version before it serves again', async () => {
@@ -187,6 +187,15 @@ test('the pool: a killed server is taken out, requests finish on the other; rest
   } finally {
     await pool.close()
   }
+})
+
+test('train --generation with no server up: exit 1 naming every URL and the fix, and no run folder left behind', async () => {
+  const out = join(tmp('generation-down'), 'run')
+  const r = await runCli(['train', '--model', SFT, '--questions', join(ROOT, 'datasets', 'world-small', 'questions', 'dev.jsonl'), '--search', world, '--out', out, '--steps', '1', '--generation', 'http://127.0.0.1:9/v1,http://127.0.0.1:7/v1', '-q'])
+  assert.equal(r.code, 1, r.stderr)
+  assert.match(r.stderr, /no generation server answers: http:\/\/127\.0\.0\.1:9\/v1 \(.+\), http:\/\/127\.0\.0\.1:7\/v1/)
+  assert.match(r.stderr, /fix: Start them first/)
+  assert.equal(existsSync(out), false, 'a failed start left a run folder that would need --resume or --force')
 })
 
 test('--generation values: kinds, commas, and errors that name the flag and the fix', () => {
