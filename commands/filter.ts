@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {baseUrlFlag} from './_shared/base-url-flag.js'
 import {FORMAT_NAMES} from '../src/agent/formats.js'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
 import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
@@ -58,7 +59,7 @@ n-gram hashes; --difficulty keeps at most 4×--concurrency records in flight.`
     search: Flags.string({description: 'Search for --difficulty: an index folder, a world folder, a retrieval-server URL, serper: or searxng:URL.', helpValue: 'S'}),
     samples: Flags.integer({min: 1, max: 256, default: 4, description: 'Rollouts (or closed-book answers) per question.'}),
     'pass-range': Flags.string({default: '0<p<1', description: "Keep questions whose --difficulty pass rate p is in this range, e.g. '0<p<1', '0<=p<=0.5', 'p<1'."}),
-    'base-url': Flags.string({description: 'openai: models: server root ending in /v1 (default OPENAI_BASE_URL, else http://127.0.0.1:8000/v1).', helpValue: 'URL'}),
+    'base-url': baseUrlFlag,
     'read-allow-private': Flags.boolean({default: false, description: '--difficulty: let the agent open loopback/private addresses (a local `ars serve web`).'}),
     tools: Flags.string({description: '--difficulty: tools the agent may call, from search, access, calculator, code (default search,access; file needs attachments, which filter does not carry).', helpValue: 'LIST'}),
     'max-turns': Flags.integer({min: 1, default: 32, description: 'Agent turn limit for --difficulty rollouts.'}),

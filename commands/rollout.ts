@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {baseUrlFlag} from './_shared/base-url-flag.js'
 import {createWriteStream, existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
@@ -71,7 +72,7 @@ export default class Rollout extends ArsCommand {
 
   static override flags = {
     model: Flags.string({char: 'm', required: true, description: 'openai:ID, onnx:DIR, a model folder, scripted:FILE, or oracle (the world oracle; --search is then a world folder).'}),
-    'base-url': Flags.string({description: 'openai: server root ending in /v1 (default OPENAI_BASE_URL, else http://127.0.0.1:8000/v1).'}),
+    'base-url': baseUrlFlag,
     tokenizer: Flags.string({description: 'openai:/scripted: work on exact token ids with this tokenizer (model folder, tokenizer.json, or "byte"); needed for training trajectories.'}),
     search: Flags.string({char: 's', required: true, description: 'Index folder, world folder, retrieval-server URL, serper: or searxng:URL.'}),
     'read-allow-private': Flags.boolean({default: false, description: 'Let access open loopback and private addresses (a local web server).'}),

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {baseUrlFlag} from './_shared/base-url-flag.js'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
 import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
 import {convertQuestions, counted, requireNonEmpty} from '../src/core/record-stream.js'
@@ -42,7 +43,7 @@ Streams: seeds are read as they come; at most 4×--concurrency are in flight. Ou
     world: Flags.string({description: 'World directory for --engine kb (from `ars world build`).', helpValue: 'DIR'}),
     model: Flags.string({description: 'Model: proposes and judges edits (llm engine) and answers the difficulty check (both engines).', helpValue: 'M'}),
     search: Flags.string({description: 'Search for --engine llm: an index folder, a world folder, a retrieval-server URL, serper: or searxng:URL.', helpValue: 'S'}),
-    'base-url': Flags.string({description: 'openai: models: server root ending in /v1 (default OPENAI_BASE_URL, else http://127.0.0.1:8000/v1).', helpValue: 'URL'}),
+    'base-url': baseUrlFlag,
     'read-allow-private': Flags.boolean({default: false, description: '--engine llm: let the page reader open loopback/private addresses (a local `ars serve web`).'}),
     'max-edits': Flags.integer({min: 1, max: 64, default: 16, description: 'Edit rounds per seed at most.'}),
     'difficulty-samples': Flags.integer({min: 1, max: 64, default: 8, description: 'Closed-book answers per difficulty check.'}),

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {baseUrlFlag} from '../_shared/base-url-flag.js'
 import {existsSync} from 'node:fs'
 import {createWriteStream} from 'node:fs'
 import {join} from 'node:path'
@@ -37,6 +38,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
     world: Flags.string({description: `World directory for world-* benchmarks (default ${DEFAULT_WORLD_DIR}).`, helpValue: 'DIR'}),
     format: Flags.string({description: 'Force the benchmark file format (ars eval list --formats).'}),
     split: Flags.string({description: 'Split (default: the benchmark\'s).'}),
+    'base-url': baseUrlFlag,
     model: Flags.string({required: true, description: 'Model: provider:id (openai:, onnx:, scripted:) or a model folder.', helpValue: 'MODEL'}),
     search: Flags.string({required: true, description: 'Search: index dir, world dir, retrieval-server URL, serper:, searxng:URL, or "none" (closed-book).', helpValue: 'S'}),
     k: Flags.integer({char: 'k', default: 1, min: 1, description: 'Samples per question (Avg@k, Pass@k).'}),
@@ -83,7 +85,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
     const controller = new AbortController()
     const onSigint = (): void => controller.abort(new Error('interrupted (SIGINT)'))
     process.once('SIGINT', onSigint)
-    const answerer = await makeAnswerer({model: flags.model, search: flags.search, temperature, readAllowPrivate: flags['read-allow-private'], ...(flags['agent-format'] ? {format: flags['agent-format']} : {}), ...(flags['max-turns'] ? {maxTurns: flags['max-turns']} : {}), tools: choice.tools, ...(choice.toolOptions.attachmentsDir ? {attachmentsDir: choice.toolOptions.attachmentsDir} : {}), worldDir: world ?? (loaded.entry?.kind === 'world' ? flags.data : undefined)})
+    const answerer = await makeAnswerer({model: flags.model, ...(flags['base-url'] ? {baseUrl: flags['base-url']} : {}), search: flags.search, temperature, readAllowPrivate: flags['read-allow-private'], ...(flags['agent-format'] ? {format: flags['agent-format']} : {}), ...(flags['max-turns'] ? {maxTurns: flags['max-turns']} : {}), tools: choice.tools, ...(choice.toolOptions.attachmentsDir ? {attachmentsDir: choice.toolOptions.attachmentsDir} : {}), worldDir: world ?? (loaded.entry?.kind === 'world' ? flags.data : undefined)})
     const drawer = this.progress(flags.quiet)
     const results: EvalResult[] = []
     try {

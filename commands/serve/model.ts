@@ -2,13 +2,17 @@ import {Flags} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
 import {resolveModel} from '../../src/llm/registry.js'
 import {ModelServer} from '../../src/llm/server.js'
+import {OnnxModel} from '../../src/llm/onnx-model.js'
+import {onnxWeightSwapper} from '../../src/llm/weight-loader.js'
 
 export default class ServeModel extends ArsCommand {
   static override summary = 'Serve a model over an OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, /v1/models).'
   static override description = [
     'Any OpenAI client can use a model trained by ars. Completions accept token-id prompts and return exact token ids',
     '(vLLM\'s return_tokens_as_token_ids / return_token_ids), per-token logprobs, SSE streaming, and the policy version',
-    'as system_fingerprint "ars-policy-vN". Runs until Ctrl-C. Listens on 127.0.0.1 unless --host says otherwise.',
+    'as system_fingerprint "ars-policy-vN". A model folder can be replaced while serving: POST /v1/ars/weights',
+    '{"path": DIR, "version": N} loads DIR (same architecture) between requests — requests in flight finish on the old',
+    'version and report it; `ars train --generation URL` does this after every step. Runs until Ctrl-C. Listens on 127.0.0.1 unless --host says otherwise.',
   ].join(' ')
 
   static override examples = [
@@ -24,16 +28,19 @@ export default class ServeModel extends ArsCommand {
     tokenizer: Flags.string({description: 'scripted:/openai: models: tokenizer for token-id prompts ("byte" or a folder).'}),
     logprobs: Flags.boolean({default: true, allowNo: true, description: 'Answer logprob requests (--no-logprobs imitates servers that cannot).'}),
     'max-batch-size': Flags.integer({min: 1, description: 'onnx: sequences decoded together (default 16).'}),
+    threads: Flags.integer({min: 1, description: 'onnx: onnxruntime intra-op threads (default: onnxruntime\'s choice, one per core).'}),
     'context-length': Flags.integer({min: 16, description: 'Refuse prompts longer than this (default: the model\'s).'}),
     quiet: Flags.boolean({char: 'q', default: false, description: 'No per-request log lines.'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ServeModel)
-    const model = await resolveModel(flags.model, {tokenizer: flags.tokenizer, maxBatchSize: flags['max-batch-size'], contextLength: flags['context-length']})
+    const model = await resolveModel(flags.model, {tokenizer: flags.tokenizer, maxBatchSize: flags['max-batch-size'], contextLength: flags['context-length'], swapMode: 'drain', ...(flags.threads ? {threads: flags.threads} : {})})
     const server = new ModelServer(model, {
       modelName: flags.name,
       logprobs: flags.logprobs,
+      // The trainer's `--generation` publishes each version here (POST /v1/ars/weights {path, version}).
+      ...(model instanceof OnnxModel ? {weights: onnxWeightSwapper(model)} : {}),
       onRequest: flags.quiet ? undefined : (r) => process.stderr.write(`${r.path} ${r.status} ${r.ms} ms${r.completionTokens === undefined ? '' : ` ${r.promptTokens}+${r.completionTokens} tokens`}\n`),
     })
     const url = await server.listen(flags.port, flags.host)

@@ -12,6 +12,7 @@ import {FORMAT_NAMES} from '../../src/agent/formats.js'
 import {formatWithTools, toolChoice, toolsFlags} from '../_shared/tools-flags.js'
 import {REWARD_METRICS, type RewardMetric} from '../../src/agent/reward.js'
 import {resolveAgentTools} from '../../src/agent/resolve-tools.js'
+import {GenerationPool, parseGenerationServers} from '../../src/llm/generation-pool.js'
 import {TRAIN_MODES, trainRl, validateRlOptions, type TrainMode} from '../../src/rl/controller.js'
 
 /** Questions with gold answers (rewards need them); SynthItem records pose their question. */
@@ -61,6 +62,7 @@ export default class Train extends ArsCommand {
     'ars train --model models/tiny --questions world/questions/train.jsonl --search world/ --out runs/r1 --steps 100',
     'ars train --model models/tiny --questions train.jsonl --search world/index --out runs/r1 --mode sync --samples 4 --batch-questions 2 --steps 10',
     'ars train --model models/tiny --questions train.jsonl --search world/ --out runs/r1 --steps 200 --resume',
+    'ars serve model --model models/tiny --port 8001 & ars serve model --model models/tiny --port 8002 & ars train --model models/tiny --questions train.jsonl --search world/ --out runs/r3 --steps 50 --generation http://127.0.0.1:8001/v1,http://127.0.0.1:8002/v1',
     'ars train --model datasets/policy-tiny --questions world/questions/train.jsonl --search world/ --out runs/r2 --steps 40 --eval-every 10 --eval-questions world/questions/dev.jsonl --eval-limit 40 && ars train report runs/r2',
   ]
 
@@ -102,6 +104,8 @@ export default class Train extends ArsCommand {
     resume: Flags.boolean({default: false, description: 'Continue the run in --out from its latest checkpoint.'}),
     force: Flags.boolean({default: false, description: 'Delete an existing run in --out and start over.'}),
     threads: Flags.integer({default: 1, min: 1, description: 'onnxruntime intra-op threads for generation.'}),
+    'generation-dir': Flags.string({dependsOn: ['generation'], helpValue: 'DIR', description: 'With --generation: write each published version here (v-N/ and a `current` link to the newest) instead of OUT/generation; it must be readable by every server at the same path (a shared file system across machines; vLLM servers are started on DIR/current).'}),
+    generation: Flags.string({multiple: true, helpValue: 'URL[,URL…]', description: 'Generate on these OpenAI-compatible servers instead of in process (load-balanced, health-checked; a server that dies is taken out and its requests go to the others). After each step the new version is written to OUT/generation/v-N/ and every server loads it: `ars serve model` (URL), SGLang (sglang=URL), vLLM (vllm=URL). See docs/scale.md.'}),
     backend: backendFlag,
     ...heldOutFlags,
     seed: sharedFlags.seed,
@@ -116,6 +120,7 @@ export default class Train extends ArsCommand {
       if (!Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${name}: expected a number in [${min}, ${max}], got ${JSON.stringify(text)}`, {code: 'flag', fix: `Pass a number, e.g. the default.`})
       return v
     }
+    const generation = flags.generation ? parseGenerationServers(flags.generation) : undefined
     const options = {mode: flags.mode, samples: flags.samples, batchQuestions: flags['batch-questions'], steps: flags.steps, maxStaleness: flags['max-staleness'], concurrency: flags.concurrency, minibatches: flags.minibatches}
     validateRlOptions(options)
     const lr = flags.lr === undefined ? undefined : number('lr', 0)
@@ -129,6 +134,9 @@ export default class Train extends ArsCommand {
     const choice = toolChoice(flags, flags.format)
     const format = formatWithTools(flags.format, choice)
     const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
+
+    // Before the run folder exists: servers that are not up yet must not leave a run that needs --resume or --force.
+    if (generation) await (await GenerationPool.open({servers: generation})).close()
 
     const stop = new AbortController()
     const offInterrupt = this.onInterrupt(
@@ -159,9 +167,11 @@ export default class Train extends ArsCommand {
         seed: flags.seed,
         backend: flags.backend,
         threads: flags.threads,
+        ...(generation ? {generation} : {}),
+        ...(flags['generation-dir'] ? {generationDir: flags['generation-dir']} : {}),
         stopSignal: stop.signal,
         warn,
-        flags: {save_every: flags['save-every'], save_every_minutes: flags['save-every-minutes'], keep: flags.keep, concurrency: flags.concurrency, questions: flags.questions, search: flags.search, model: flags.model},
+        flags: {save_every: flags['save-every'], save_every_minutes: flags['save-every-minutes'], keep: flags.keep, concurrency: flags.concurrency, questions: flags.questions, search: flags.search, model: flags.model, ...(generation ? {generation: generation.map((g) => `${g.kind}=${g.url}`)} : {})},
         onMetric: (m) => void process.stdout.write(`${JSON.stringify(m)}\n`),
         progress: drawer.callback,
         ...(heldOut ? {heldOut} : {}),

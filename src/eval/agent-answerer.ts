@@ -15,6 +15,8 @@ import type {AnswerResult, Answerer} from './run.js'
 
 export interface AnswererSpec {
   model: string
+  /** openai: server roots (several: a load-balanced pool). Default OPENAI_BASE_URL. */
+  baseUrl?: readonly string[]
   search: string
   temperature: number
   maxTurns?: number
@@ -76,14 +78,14 @@ export async function agentAnswerer(model: LanguageModel, tools: AgentTools, epi
 export async function makeAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
   if (spec.model === 'oracle') return oracleAnswerer(spec)
   if (spec.search === 'none') {
-    const model = await resolveLanguageModel(spec.model, '--model')
+    const model = await resolveLanguageModel(spec.model, '--model', spec.baseUrl)
     return {answer: closedBookAnswerer(model, {temperature: spec.temperature}), close: async () => model.close?.()}
   }
   const [{resolveAgentTools}, {agentFormat}] = await Promise.all([
     import('../agent/resolve-tools.js'),
     import('../agent/formats.js'),
   ])
-  const model: LanguageModel = await resolveLanguageModel(spec.model, '--model')
+  const model: LanguageModel = await resolveLanguageModel(spec.model, '--model', spec.baseUrl)
   let tools: AgentTools
   try {
     tools = await resolveAgentTools({search: spec.search, ...(spec.readAllowPrivate ? {readAllowPrivate: true} : {}), ...(spec.tools ? {enabled: spec.tools} : {}), ...(spec.attachmentsDir ? {attachmentsDir: spec.attachmentsDir} : {}), onNote: () => {}})

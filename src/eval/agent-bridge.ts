@@ -2,10 +2,10 @@
 // `ars eval score|compare|list` never load model backends.
 import type {LanguageModel} from '../llm/language-model.js'
 
-export async function resolveLanguageModel(spec: string, what = '--judge'): Promise<LanguageModel> {
+export async function resolveLanguageModel(spec: string, what = '--judge', baseUrl?: readonly string[]): Promise<LanguageModel> {
   const {resolveModel} = await import('../llm/registry.js')
   try {
-    return await resolveModel(spec)
+    return await resolveModel(spec, baseUrl?.length ? {baseUrl} : {})
   } catch (error) {
     // The registry names the flag `--model`; say which flag it really was.
     if (what !== '--model' && error instanceof Error) error.message = error.message.replace(/^--model /, `${what} `)

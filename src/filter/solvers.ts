@@ -17,7 +17,7 @@ export interface DifficultyFlags {
   agentFormat?: string
   seed: number
   /** openai: server root ending in /v1. */
-  baseUrl?: string
+  baseUrl?: string | readonly string[]
   /** Let the agent's `access` open loopback/private addresses (a local `ars serve web`). */
   readAllowPrivate?: boolean
   /** Tools of the --difficulty agent (default search, access); file is not offered (filter carries no attachments). */

@@ -16,6 +16,8 @@ export interface SamplingOptions {
   seed?: number
   /** Generation stops after any of these strings appears (the stop string is kept in the output). */
   stop?: string[]
+  /** Keep generating past end-of-sequence tokens until maxTokens or a stop string (vLLM's `ignore_eos`; local engines). */
+  ignoreEos?: boolean
   /** Ask for per-token log-probs of the sampled tokens. */
   logprobs?: boolean
   /** Also return the N most likely tokens at each step with their log-probs (token-level models; 0 = off). */

@@ -17,6 +17,8 @@ export interface OnnxModelOptions {
   threads?: number
   /** Refuse prompt + max_tokens beyond this (default and upper bound: the config's max_position_embeddings). */
   contextLength?: number
+  /** What a published version does to requests in flight (default interrupt; `ars serve model` uses drain). */
+  swapMode?: 'interrupt' | 'drain'
 }
 
 export class OnnxModel implements LanguageModel {
@@ -49,7 +51,7 @@ export class OnnxModel implements LanguageModel {
     if (tokenIds.length + o.maxTokens > this.contextLength) {
       throw new ContextOverflowError(`${this.id}: ${tokenIds.length} prompt tokens + ${o.maxTokens} to generate exceed the context of ${this.contextLength}`, {promptTokens: tokenIds.length, contextLength: this.contextLength})
     }
-    const r = await this.engine.generate({tokenIds, maxTokens: o.maxTokens, temperature: o.temperature ?? 1, topP: o.topP, topK: o.topK, seed: o.seed, stop: o.stop, stopTokenIds: this.#stopIds, signal: o.signal,
+    const r = await this.engine.generate({tokenIds, maxTokens: o.maxTokens, temperature: o.temperature ?? 1, topP: o.topP, topK: o.topK, seed: o.seed, stop: o.stop, stopTokenIds: o.ignoreEos ? [] : this.#stopIds, signal: o.signal,
       ...(o.topLogprobs ? {topLogprobs: o.topLogprobs} : {}),
       ...(o.onToken ? {onToken: o.onToken} : {})})
     if (r.finishReason === 'abort' && o.signal?.aborted) throw o.signal.reason ?? new DOMException('aborted', 'AbortError')
@@ -92,6 +94,6 @@ export async function loadOnnxModel(dir: string, options: OnnxModelOptions = {})
   }
   const tokenizer = new HfTokenizer(await readTokenizerFiles(dir), join(dir, 'tokenizer.json'))
   tokenizer.checkMatches(config, join(dir, 'config.json'))
-  const engine = await GenerationEngine.create({config, model, decoder: tokenizer, maxBatchSize: options.maxBatchSize, ...(options.threads ? {intraOpNumThreads: options.threads} : {})})
+  const engine = await GenerationEngine.create({config, model, decoder: tokenizer, maxBatchSize: options.maxBatchSize, ...(options.swapMode ? {swapMode: options.swapMode} : {}), ...(options.threads ? {intraOpNumThreads: options.threads} : {})})
   return new OnnxModel(`onnx:${dir}`, engine, tokenizer, config, options.contextLength)
 }

@@ -14,8 +14,11 @@ export const MODEL_SPEC_FORMATS = [
 ] as const
 
 export interface ResolveModelOptions {
-  /** openai: server root ending in /v1. */
-  baseUrl?: string
+  /**
+   * openai: server root ending in /v1. Several (or `KIND=URL`): a GenerationPool over them (load-balanced,
+   * health-checked, a failed request sent again to another server).
+   */
+  baseUrl?: string | readonly string[]
   /**
    * Token-level work for openai:/scripted: — a TextTokenizer, `byte` (the byte-level test tokenizer), or a
    * folder/tokenizer.json path. onnx: models always use their own.
@@ -32,6 +35,8 @@ export interface ResolveModelOptions {
   maxBatchSize?: number
   /** onnx: onnxruntime intra-op threads. */
   threads?: number
+  /** onnx: what a published version does to requests in flight (`ars serve model`: drain). */
+  swapMode?: 'interrupt' | 'drain'
 }
 
 export async function resolveModel(spec: string, options: ResolveModelOptions = {}): Promise<LanguageModel> {
@@ -41,7 +46,13 @@ export async function resolveModel(spec: string, options: ResolveModelOptions = 
   const rest = provider ? s.slice(colon + 1) : s
   switch (provider) {
     case 'openai': {
-      const model = new OpenAIModel(rest, {baseUrl: options.baseUrl, tokenizer: await resolveTokenizer(options.tokenizer), concurrency: options.concurrency, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries, stream: options.stream, contextLength: options.contextLength})
+      const urls = (typeof options.baseUrl === 'string' ? [options.baseUrl] : options.baseUrl)?.flatMap((u) => u.split(',')).map((u) => u.trim()).filter(Boolean)
+      if (urls && (urls.length > 1 || urls.some((u) => /^[a-z]+=/.test(u)))) {
+        const {GenerationPool, parseGenerationServers} = await import('./generation-pool.js')
+        return GenerationPool.open({servers: parseGenerationServers(urls, '--base-url'), model: rest, tokenizer: await resolveTokenizer(options.tokenizer), concurrency: options.concurrency, timeoutMs: options.timeoutMs, stream: options.stream, contextLength: options.contextLength,
+          onEvent: (e) => void process.stderr.write(`warning: model server ${e.url} ${e.kind === 'down' ? `is out: ${e.reason}` : `is back (${e.reason})`}\n`)})
+      }
+      const model = new OpenAIModel(rest, {baseUrl: urls?.[0], tokenizer: await resolveTokenizer(options.tokenizer), concurrency: options.concurrency, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries, stream: options.stream, contextLength: options.contextLength})
       // Before any episode starts, so the agent loop fits prompts and max_tokens to the server's real context.
       await model.discoverContext()
       return model
@@ -81,5 +92,5 @@ async function loadOnnx(dir: string, spec: string, options: ResolveModelOptions)
   if (!dir) throw formatError(spec, 'onnx: needs a model folder')
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--model ${JSON.stringify(spec)}: ${dir} is not a folder`, {code: 'model-missing', fix: 'Pass a model folder with config.json, tokenizer.json and model.onnx (e.g. from `ars export --format onnx`).'})
   const {loadOnnxModel} = await import('./onnx-model.js')
-  return loadOnnxModel(dir, {maxBatchSize: options.maxBatchSize, threads: options.threads, contextLength: options.contextLength})
+  return loadOnnxModel(dir, {maxBatchSize: options.maxBatchSize, threads: options.threads, contextLength: options.contextLength, ...(options.swapMode ? {swapMode: options.swapMode} : {})})
 }

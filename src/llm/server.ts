@@ -17,8 +17,21 @@ export interface ModelServerOptions {
   maxBodyBytes?: number
   /** max_tokens when a request omits it (default 256; OpenAI's legacy default of 16 is too short for agents). */
   defaultMaxTokens?: number
+  /**
+   * `POST /v1/ars/weights {path, version}` loads a model folder the trainer wrote (and `GET` reports the served
+   * version); absent: those routes answer 404. See weight-loader.ts.
+   */
+  weights?: WeightSwapper
   /** Called once per request with its outcome, for logs. */
   onRequest?: (info: {path: string; status: number; ms: number; promptTokens?: number; completionTokens?: number}) => void
+}
+
+/** What the weight route needs from the served model. */
+export interface WeightSwapper {
+  /** Version new requests are served with, and the folder it came from (undefined: the one the server started with). */
+  current(): {version: number; path?: string}
+  /** Loads the folder and makes it the weights of every request that starts from now on. */
+  load(path: string, version: number): Promise<void>
 }
 
 class HttpError extends Error {
@@ -35,6 +48,8 @@ export class ModelServer {
   readonly #maxBody: number
   readonly #defaultMaxTokens: number
   readonly #onRequest: ModelServerOptions['onRequest']
+  readonly #weights: WeightSwapper | undefined
+  #loading: Promise<unknown> = Promise.resolve()
   readonly #created = Math.floor(Date.now() / 1000)
   #counter = 0
 
@@ -45,6 +60,7 @@ export class ModelServer {
     this.#maxBody = options.maxBodyBytes ?? 32 << 20
     this.#defaultMaxTokens = options.defaultMaxTokens ?? 256
     this.#onRequest = options.onRequest
+    this.#weights = options.weights
     this.server = createServer((req, res) => void this.#handle(req, res))
   }
 
@@ -79,7 +95,8 @@ export class ModelServer {
         if (req.method !== 'GET') throw new HttpError(405, `${req.method} ${path}: use GET`, 'method_not_allowed')
         return sendJson(res, 200, {object: 'list', data: [{id: this.#name, object: 'model', created: this.#created, owned_by: 'ars', max_model_len: this.model.contextLength ?? null}]})
       }
-      if (path === '/health' || path === '/v1/health') return sendJson(res, 200, {status: 'ok'})
+      if (path === '/health' || path === '/v1/health') return sendJson(res, 200, {status: 'ok', ...(this.#weights ? {policy_version: this.#weights.current().version} : {})})
+      if (path === '/v1/ars/weights') return await this.#weightRoute(req, res)
       const chat = path === '/v1/chat/completions' || path === '/chat/completions'
       if (!chat && path !== '/v1/completions' && path !== '/completions') throw new HttpError(404, `no route ${path}: this server has /v1/models, /v1/completions, /v1/chat/completions`, 'not_found')
       if (req.method !== 'POST') throw new HttpError(405, `${req.method} ${path}: use POST`, 'method_not_allowed')
@@ -95,6 +112,25 @@ export class ModelServer {
     } finally {
       this.#onRequest?.({path, status: res.statusCode, ms: Date.now() - started, promptTokens: usage?.promptTokens, completionTokens: usage?.completionTokens})
     }
+  }
+
+  /**
+   * GET: the served version. POST {path, version}: load that folder (one load at a time, in arrival order); the
+   * answer comes once new requests use it. Requests in flight finish on the version they started with.
+   */
+  async #weightRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const weights = this.#weights
+    if (!weights) throw new HttpError(404, '/v1/ars/weights: this server\'s model cannot load weights (serve a model folder: ars serve model --model DIR)', 'not_found')
+    if (req.method === 'GET') return sendJson(res, 200, weights.current())
+    if (req.method !== 'POST') throw new HttpError(405, `${req.method} /v1/ars/weights: use GET or POST`, 'method_not_allowed')
+    const body = await readBody(req, this.#maxBody)
+    if (typeof body.path !== 'string' || body.path === '') throw new HttpError(400, 'path: expected the model folder to load, as a string', 'invalid_path')
+    if (!Number.isInteger(body.version) || (body.version as number) < 0) throw new HttpError(400, `version: expected an integer ≥ 0, got ${JSON.stringify(body.version)}`, 'invalid_version')
+    const started = Date.now()
+    const load = this.#loading.then(() => weights.load(body.path as string, body.version as number))
+    this.#loading = load.catch(() => undefined)
+    await load
+    sendJson(res, 200, {...weights.current(), load_ms: Date.now() - started})
   }
 
   #sampling(body: Record<string, unknown>, signal: AbortSignal, chat: boolean): Options {
@@ -140,6 +176,7 @@ export class ModelServer {
       stop: stop as string[] | undefined,
       logprobs,
       ...(top > 0 ? {topLogprobs: top} : {}),
+      ...(body.ignore_eos === true ? {ignoreEos: true} : {}),
       signal,
       includeStop: body.include_stop_str_in_output === true,
       stream: body.stream === true,

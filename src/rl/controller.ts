@@ -1,10 +1,11 @@
-// The RL controller (AReaL-style): rollout workers run the real agent loop on the in-process ONNX engine and put
-// each question's finished group in a staleness-bounded buffer; the trainer takes a batch as soon as enough groups
-// are complete, computes GRPO advantages and the decoupled PPO update on tfjs, and publishes the new weights to the
-// engine (interrupt mode: episodes in flight continue on the new version, their version_spans say so).
+// The RL controller (AReaL-style): rollout workers run the real agent loop on the in-process ONNX engine (or on
+// generation servers, `--generation`: generation.ts) and put each question's finished group in a staleness-bounded
+// buffer; the trainer takes a batch as soon as enough groups are complete, computes GRPO advantages and the
+// decoupled PPO update, and publishes the new weights to the engine (interrupt mode: episodes in flight continue
+// on the new version, their version_spans say so) or to the servers.
 // `sync`, `one-step-off` and `async` differ only in how far generation may run ahead of training.
 import {setMaxListeners} from 'node:events'
-import {basename} from 'node:path'
+import {basename, join} from 'node:path'
 import PQueue from 'p-queue'
 import {UsageError} from '../core/errors.js'
 import {ProgressTask, type ProgressCallback} from '../core/progress.js'
@@ -16,13 +17,14 @@ import {runEpisode, type EpisodeOptions} from '../agent/loop.js'
 import {episodeSeed} from '../agent/rollout.js'
 import type {RewardOptions} from '../agent/reward.js'
 import type {AgentTools} from '../agent/tools.js'
-import {OnnxModel} from '../llm/onnx-model.js'
+import type {GenerationServer} from '../llm/generation-pool.js'
 import {loadCheckpoint, type Checkpoint} from '../model/checkpoint.js'
 import {SaveSchedule} from './save-schedule.js'
 import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
 import {groupAdvantages, type AdvantageOptions} from './advantages.js'
 import {GroupBuffer} from './buffer.js'
 import {episodeMetrics} from './episode-metrics.js'
+import {openGeneration} from './generation.js'
 import {HeldOutEvaluator, type HeldOutSpec} from './held-out-eval.js'
 import {writeTrainReport} from './train-report.js'
 import type {PpoLossOptions, PpoMicroBatch} from './ppo-loss.js'
@@ -93,6 +95,10 @@ export interface RlOptions {
   flags?: Record<string, unknown>
   /** `--eval-every`: the current policy answers held-out questions greedily (same engine, tools and format). */
   heldOut?: HeldOutSpec
+  /** `--generation`: generate on these servers and publish each version to them (default: in process). */
+  generation?: readonly GenerationServer[]
+  /** Where versions are published for the servers (default OUT/generation; a shared file system across machines). */
+  generationDir?: string
 }
 
 export interface RlSummary {
@@ -151,7 +157,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   if (o.questions.length === 0) throw new UsageError('no questions to train on', {code: 'questions-empty', fix: 'Pass --questions FILE with Question records that have answers.'})
   const started = performance.now()
 
-  const [{GenerationEngine}, {HfTokenizer}] = await Promise.all([import('../model/onnx/engine.js'), import('../model/tokenizer.js')])
+  const {HfTokenizer} = await import('../model/tokenizer.js')
   const base = await loadCheckpoint(o.model)
   const extraTools = (o.episode?.format?.tools ?? []).filter((t) => t !== 'search' && t !== 'access')
   const settings = {
@@ -186,12 +192,12 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   }
   const trainer: PolicyUpdater = await ((o.trainerThread ?? true) ? WorkerPolicyUpdater.create(updaterInit) : LocalPolicyUpdater.create(updaterInit))
   // A failed engine must not leave the trainer thread running (it would keep the process alive).
-  const engine = await GenerationEngine.create({config, model: checkpoint.weights, version, decoder: tokenizer, maxBatchSize: Math.max(1, concurrency), swapMode: 'interrupt', intraOpNumThreads: o.threads ?? 1})
+  const generation = await openGeneration({model: o.model, checkpoint, config, tokenizer, version, concurrency, threads: o.threads, dir: o.generationDir ?? join(run.dir, 'generation'), servers: o.generation, warn})
     .catch(async (error: unknown) => {
       await trainer.close()
       throw error
     })
-  const lm = new OnnxModel(`onnx:${o.model}`, engine, tokenizer, config)
+  const lm = generation.lm
 
   // Data order: a fresh seeded permutation per epoch, so group g's question depends only on (seed, g).
   const orders = new Map<number, number[]>()
@@ -391,7 +397,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       step++
       version++
       const publishStart = performance.now()
-      await engine.publish(version, await trainer.exportWeights())
+      await generation.publish(version, await trainer.exportWeights())
       const publishSeconds = (performance.now() - publishStart) / 1000
       wakeAdmission()
 
@@ -446,7 +452,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     queue.clear()
     await producer
     await queue.onIdle()
-    await lm.close()
+    await generation.close()
     await trainer.close()
   }
   task.done(`step ${step}, policy version ${version}`)

@@ -23,7 +23,7 @@ export interface EngineFlags {
   targetHops: number
   judgeRetries: number
   seed: number
-  baseUrl?: string
+  baseUrl?: string | readonly string[]
   /** Let the page reader open loopback/private addresses (a local `ars serve web`). */
   readAllowPrivate?: boolean
   progress?: ProgressCallback
