@@ -99,9 +99,9 @@ export function demoPlan(o: DemoPlanOptions): DemoStage[] {
     {
       name: 'train',
       quietable: true,
-      about: `${o.steps} steps of asynchronous RL (GRPO groups of ${o.samples}, decoupled PPO; a batch without reward variance is no update) on the filtered and world train questions`,
+      about: `${o.steps} steps of asynchronous RL (GRPO groups of ${o.samples}, EM reward, decoupled PPO at the learning rate for its size; a batch without reward variance is no update) on the filtered and world train questions`,
       args: ['train', '--model', o.policy, '--questions', train, '--questions', p('world-train.jsonl'), '--search', o.world, '--out', run,
-        '--format', 'compact', ...AGENT, '--max-tokens-per-turn', '48', '--lr', '5e-4',
+        '--format', 'compact', ...AGENT, '--max-tokens-per-turn', '48', '--reward', 'em',
         '--steps', String(o.steps), '--samples', String(o.samples), '--concurrency', '16', '--mode', 'async', '--seed', seed, '--resume'],
       stdout: p('metrics.jsonl'),
       outputs: [join(run, 'latest')],
