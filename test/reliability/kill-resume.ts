@@ -11,16 +11,9 @@ import {Rng} from '../../src/core/rng.js'
 import {InvalidPolicy} from '../../src/core/jsonl.js'
 import {buildIndex, readCorpus} from '../../src/search/bm25/build-index.js'
 import {BIN, ROOT} from '../helpers/cli.js'
+import {row, type Row} from './row.js'
 
-export interface KillRow {
-  probe: string
-  tried: number
-  handled: number
-  lost: number
-  hung: number
-  unclear: number
-  note: string
-}
+export type KillRow = Row
 
 /**
  * Where a run is killed, counted from its own start: a time, the moment it prints its nth metric line, while it
@@ -102,7 +95,6 @@ function runKilled(args: string[], point: KillPoint | undefined, options: {timeo
   })
 }
 
-const row = (probe: string): KillRow => ({probe, tried: 0, handled: 0, lost: 0, hung: 0, unclear: 0, note: ''})
 const unclearText = (stderr: string): boolean => /\n\s+at .*\(|RangeError|TypeError|ReferenceError/.test(stderr)
 
 /** Runs `args` (`resumeArgs` once something was written) killed at each point, then once to the end. */
