@@ -291,8 +291,8 @@ export async function runCampaign(mode: 'fast' | 'full' | 'load', onRow: (row: R
   if (mode === 'full') for (const r of await isolatedHostilePages()) add(r)
   if (mode === 'full') add(await rolloutKills(8))
   if (mode === 'full') add(await synthesizeKills(8, 10))
-  if (mode === 'full') add(await trainKills({mode: 'sync', kills: 6, steps: 6}))
-  if (mode === 'full') add(await trainKills({mode: 'async', kills: 6, steps: 6}))
+  if (mode === 'full') add(await trainKills({mode: 'sync', kills: 6, steps: 6, temperature: 1.5}))
+  if (mode === 'full') add(await trainKills({mode: 'async', kills: 6, steps: 6, temperature: 1.5}))
   if (mode === 'full') add(await serverLoad(2000, 16))
   return rows
 }

@@ -188,6 +188,8 @@ export interface TrainKillOptions {
   seed?: number
   /** Kill points to use instead of seeded random ones. */
   points?: KillPoint[]
+  /** Sampling temperature: 1.5 makes most steps an update (more varied answers), 1 runs faster. Default 1. */
+  temperature?: number
 }
 
 /**
@@ -197,7 +199,7 @@ export interface TrainKillOptions {
  */
 export async function trainKills(options: TrainKillOptions): Promise<KillRow> {
   const {mode, kills, steps} = options
-  const r = row(`train --mode ${mode} kill -9 → --resume (${kills} kills)`)
+  const r = row(`train --mode ${mode} kill -9 → --resume (${kills} kills, ${steps} steps)`)
   const dir = mkdtempSync(join(tmpdir(), `ars-campaign-train-${mode}-`))
   const world = await worldWithIndex(dir)
   const questions = join(dir, 'q.jsonl')
@@ -205,7 +207,7 @@ export async function trainKills(options: TrainKillOptions): Promise<KillRow> {
   // A format penalty gives groups reward variance (some episodes answer, some do not), so steps do update.
   const args = (out: string): string[] => ['train', '--model', join(ROOT, 'datasets/policy-search-sft'), '--questions', questions, '--search', world, '--out', join(dir, out),
     '--steps', String(steps), '--samples', '4', '--batch-questions', '2', '--max-turns', '3', '--max-tokens-per-turn', '48', '--concurrency', '8', '--lr', '1e-3',
-    '--backend', 'wasm', '--save-every', '1', '--format-penalty', '0.5', '--mode', mode, ...(mode === 'async' ? ['--max-staleness', '2'] : []), '--seed', '1', '-q']
+    '--backend', 'wasm', '--save-every', '1', '--format-penalty', '0.5', '--temperature', String(options.temperature ?? 1), '--mode', mode, ...(mode === 'async' ? ['--max-staleness', '2'] : []), '--seed', '1', '-q']
   const out = join(dir, 'killed')
   let reference: string[] | undefined
   if (mode === 'sync') {
@@ -240,9 +242,8 @@ export async function trainKills(options: TrainKillOptions): Promise<KillRow> {
     for (const file of ['model.safetensors', 'optimizer.safetensors']) {
       if (!readFileSync(join(out, 'latest', file)).equals(readFileSync(join(dir, 'reference', 'latest', file)))) problems.push(`${file} differs from the run never killed`)
     }
-    const versions = (JSON.parse(reference.at(-1)!) as {policy_version: number}).policy_version
-    r.note += `${versions} updates in ${steps} steps; `
   }
+  r.note += `${(JSON.parse(lines.at(-1)!) as {policy_version: number}).policy_version} updates in ${steps} steps; `
   if (problems.length > 0) {
     r.lost++
     r.note += problems.join('; ') + '; '
