@@ -293,6 +293,7 @@ export async function runCampaign(mode: 'fast' | 'full' | 'load', onRow: (row: R
   if (mode === 'full') add(await synthesizeKills(8, 10))
   if (mode === 'full') add(await trainKills({mode: 'sync', kills: 6, steps: 6, temperature: 1.5}))
   if (mode === 'full') add(await trainKills({mode: 'async', kills: 6, steps: 6, temperature: 1.5}))
+  if (mode === 'full') add(await trainKills({mode: 'sft', kills: 6, steps: 24}))
   if (mode === 'full') add(await serverLoad(2000, 16))
   return rows
 }

@@ -182,7 +182,8 @@ function timeless(line: string): unknown {
 }
 
 export interface TrainKillOptions {
-  mode: 'sync' | 'async'
+  /** sync / async: `ars train` (RL); sft: `ars train sft` (deterministic, compared like sync). */
+  mode: 'sync' | 'async' | 'sft'
   kills: number
   steps: number
   seed?: number
@@ -192,6 +193,19 @@ export interface TrainKillOptions {
   temperature?: number
 }
 
+const SFT_NAMES = ['Veltria', 'Brenn', 'Osk', 'Pell', 'Quell', 'Marrow', 'Ister', 'Caldera', 'Tovin', 'Seray', 'Umber', 'Wick']
+
+/** `ars train sft` flags for a small run on datasets/policy-tiny (`epochs` sets its length: 12 steps an epoch). */
+function sftArgs(dir: string, out: string, epochs: number): string[] {
+  const data = join(dir, 'sft.jsonl')
+  if (!existsSync(data)) {
+    const records = SFT_NAMES.map((name, i) => ({messages: [{role: 'user', content: `Where is ${name}?`}, {role: 'assistant', content: `<answer>${SFT_NAMES[(i + 5) % SFT_NAMES.length]}</answer>`}]}))
+    writeFileSync(data, records.map((r) => JSON.stringify(r)).join('\n') + '\n')
+  }
+  return ['train', 'sft', '--model', join(ROOT, 'datasets/policy-tiny'), '--out', join(dir, out), '--epochs', String(epochs), '--batch-tokens', '40', '--micro-batch-tokens', '64',
+    '--max-seq-len', '64', '--lr', '5e-3', '--warmup', '3', '--save-every', '2', '--backend', 'wasm', '--seed', '7', '-q', data]
+}
+
 /**
  * `ars train` (RL) on datasets/policy-search-sft and world-small, saving every step, killed at seeded random points
  * (a time, after a metric line, mid checkpoint write), resumed to `steps`. sync: metrics (minus timings), weights and
@@ -199,41 +213,45 @@ export interface TrainKillOptions {
  */
 export async function trainKills(options: TrainKillOptions): Promise<KillRow> {
   const {mode, kills, steps} = options
-  const r = row(`train --mode ${mode} kill -9 → --resume (${kills} kills, ${steps} steps)`)
+  const r = row(mode === 'sft' ? `train sft kill -9 → --resume (${kills} kills)` : `train --mode ${mode} kill -9 → --resume (${kills} kills, ${steps} steps)`)
   const dir = mkdtempSync(join(tmpdir(), `ars-campaign-train-${mode}-`))
-  const world = await worldWithIndex(dir)
+  const world = mode === 'sft' ? '' : await worldWithIndex(dir)
   const questions = join(dir, 'q.jsonl')
   writeFileSync(questions, readFileSync(join(ROOT, 'datasets/world-small/questions/train.jsonl'), 'utf8').split('\n').slice(0, 16).join('\n') + '\n')
   // A format penalty gives groups reward variance (some episodes answer, some do not), so steps do update.
-  const args = (out: string): string[] => ['train', '--model', join(ROOT, 'datasets/policy-search-sft'), '--questions', questions, '--search', world, '--out', join(dir, out),
+  const args = (out: string): string[] => mode === 'sft' ? sftArgs(dir, out, Math.ceil(steps / 12)) : ['train', '--model', join(ROOT, 'datasets/policy-search-sft'), '--questions', questions, '--search', world, '--out', join(dir, out),
     '--steps', String(steps), '--samples', '4', '--batch-questions', '2', '--max-turns', '3', '--max-tokens-per-turn', '48', '--concurrency', '8', '--lr', '1e-3',
     '--backend', 'wasm', '--save-every', '1', '--format-penalty', '0.5', '--temperature', String(options.temperature ?? 1), '--mode', mode, ...(mode === 'async' ? ['--max-staleness', '2'] : []), '--seed', '1', '-q']
   const out = join(dir, 'killed')
   let reference: string[] | undefined
-  if (mode === 'sync') {
+  if (mode !== 'async') {
     const ref = await runKilled(args('reference'), undefined, {timeoutMs: 300_000})
     if (ref.code !== 0) throw new Error(`campaign: train reference run failed: ${ref.stderr}`)
     reference = readFileSync(join(dir, 'reference', 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean)
   }
   const rng = new Rng(options.seed ?? 5)
+  // An SFT step takes milliseconds and saves come every 2 steps, so its kills are spread over more lines and saves.
+  const spread = mode === 'sft' ? 3 : 1
   const points: KillPoint[] = options.points ?? Array.from({length: kills}, (_, k): KillPoint => {
     const kind = k % 3
-    if (kind === 0) return {kind: 'checkpoint-write', nth: 1 + rng.int(2)}
-    if (kind === 1) return {kind: 'metric', nth: 1 + rng.int(2)}
-    return {kind: 'time', ms: 2500 + rng.int(6000)}
+    if (kind === 0) return {kind: 'checkpoint-write', nth: 1 + rng.int(2 * spread)}
+    if (kind === 1) return {kind: 'metric', nth: 1 + rng.int(2 * spread)}
+    return {kind: 'time', ms: (mode === 'sft' ? 1500 : 2500) + rng.int(6000)}
   })
   const done = await killSeries(r, points, args('killed'), [...args('killed'), '--resume'], () => existsSync(join(out, 'run.json')), {timeoutMs: 300_000, stagedIn: join(out, 'checkpoints')})
   if (!done) return r
   r.tried++
   const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean)
   const stepList = lines.map((l) => (JSON.parse(l) as {step: number}).step)
+  // SFT's length follows from the data and --epochs: the run never killed says how many steps.
+  const last = reference ? (JSON.parse(reference.at(-1)!) as {step: number}).step : steps
   const problems: string[] = []
-  if (JSON.stringify(stepList) !== JSON.stringify(Array.from({length: steps}, (_, i) => i + 1))) problems.push(`metric steps ${stepList.join(',')}`)
-  if (basename(realpathSync(join(out, 'latest'))) !== `step-${String(steps).padStart(6, '0')}`) problems.push(`latest is ${realpathSync(join(out, 'latest'))}`)
+  if (JSON.stringify(stepList) !== JSON.stringify(Array.from({length: last}, (_, i) => i + 1))) problems.push(`metric steps ${stepList.join(',')}`)
+  if (basename(realpathSync(join(out, 'latest'))) !== `step-${String(last).padStart(6, '0')}`) problems.push(`latest is ${realpathSync(join(out, 'latest'))}`)
   const leftovers = [...readdirSync(out), ...readdirSync(join(out, 'checkpoints'))].filter((n) => n.startsWith('.'))
   if (leftovers.length > 0) problems.push(`leftovers ${leftovers.join(', ')}`)
   const state = JSON.parse(readFileSync(join(out, 'latest', 'trainer_state.json'), 'utf8')) as {step: number}
-  if (state.step !== steps) problems.push(`trainer_state step ${state.step}`)
+  if (state.step !== last) problems.push(`trainer_state step ${state.step}`)
   if (reference) {
     const a = lines.map(timeless)
     const b = reference.map(timeless)
@@ -243,7 +261,8 @@ export async function trainKills(options: TrainKillOptions): Promise<KillRow> {
       if (!readFileSync(join(out, 'latest', file)).equals(readFileSync(join(dir, 'reference', 'latest', file)))) problems.push(`${file} differs from the run never killed`)
     }
   }
-  r.note += `${(JSON.parse(lines.at(-1)!) as {policy_version: number}).policy_version} updates in ${steps} steps; `
+  if (mode !== 'sft') r.note += `${(JSON.parse(lines.at(-1)!) as {policy_version: number}).policy_version} updates in ${steps} steps; `
+  else r.note += `${last} steps; `
   if (problems.length > 0) {
     r.lost++
     r.note += problems.join('; ') + '; '
