@@ -7,7 +7,7 @@ import {formatWithTools, toolChoice, toolsFlags} from './_shared/tools-flags.js'
 import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
 import {closeOutput} from '../src/core/output.js'
 import {counted, questionRecords, requireNonEmpty} from '../src/core/record-stream.js'
-import {DataError, UsageError} from '../src/core/errors.js'
+import {UsageError} from '../src/core/errors.js'
 import {resolveModel} from '../src/llm/registry.js'
 import {FORMAT_NAMES, type AgentFormat} from '../src/agent/formats.js'
 import {computeReward, REWARD_METRICS, type RewardMetric, type RewardOptions} from '../src/agent/reward.js'
@@ -22,7 +22,7 @@ import type {Question} from '../src/core/records/index.js'
  * `--model oracle`: the world's scripted oracle (src/world/oracle.ts) walks each question's KB path with the
  * world's index and pages read from its ground truth, writing trajectories in the run's --format (search-only for formats without access). World questions only (they carry meta.path).
  */
-async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardOptions, format: AgentFormat): Promise<{run: EpisodeRunner; check: (question: Question) => void}> {
+async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardOptions, format: AgentFormat): Promise<{run: EpisodeRunner; check: (question: Question, where: string) => void}> {
   if (!existsSync(join(worldDir, 'world.json'))) throw new UsageError(`--model oracle needs --search to be a world folder: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, index it, and pass --search DIR.'})
   const [{loadWorld}, {Oracle, checkOracleQuestion}] = await Promise.all([import('../src/world/load.js'), import('../src/world/oracle.js')])
   const {world} = await loadWorld(worldDir)
@@ -38,21 +38,7 @@ async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardO
   }
   // Checked as questions arrive, so a question the oracle cannot solve is a bad input line (--on-invalid), not a
   // failed episode that stops the run.
-  return {run, check: (question) => checkOracleQuestion(world, question)}
-}
-
-/** Questions the oracle can try; the others go to the --on-invalid policy, naming the question id. */
-async function* oracleSolvable(questions: AsyncIterable<Question>, check: (question: Question) => void, policy: ReturnType<ArsCommand['invalidPolicy']>): AsyncGenerator<Question> {
-  for await (const question of questions) {
-    try {
-      check(question)
-    } catch (error) {
-      if (!(error instanceof DataError)) throw error
-      policy.handle(error)
-      continue
-    }
-    yield question
-  }
+  return {run, check: (question, where) => checkOracleQuestion(world, question, where)}
 }
 
 export default class Rollout extends ArsCommand {
@@ -130,8 +116,10 @@ export default class Rollout extends ArsCommand {
     )
 
     const policy = this.invalidPolicy(flags['on-invalid'])
-    const records = questionRecords(readJsonl(flags.input ?? [], {policy}), policy)
-    const questions = counted(oracleRun ? oracleSolvable(records, oracleRun.check, policy) : records, (n) => {
+    // The oracle's check runs on each line as it is read: a question it cannot solve is a bad input line at its
+    // file:line (--on-invalid), not a failed episode that stops the run.
+    const records = questionRecords(readJsonl(flags.input ?? [], {policy}), policy, oracleRun?.check)
+    const questions = counted(records, (n) => {
       if (!flags['allow-empty'] && !resume) requireNonEmpty(flags.input, policy.invalid)(n)
     })
     const summary: RolloutSummary = {started: 0, written: 0, skipped: 0, abandoned: 0, rewardSum: 0, rewarded: 0}

@@ -22,14 +22,18 @@ export async function* validateRecords<T>(lines: AsyncIterable<JsonLine>, type: 
 
 /**
  * Questions from a stream of Question or SynthItem records (by each line's `type`), so `synthesize | filter`
- * output feeds rollout directly; a SynthItem becomes the Question it poses.
+ * output feeds rollout directly; a SynthItem becomes the Question it poses. `check` (optional) refuses a question
+ * a later stage cannot use by throwing a DataError; it gets the line's `file:line` to name, and its error goes to
+ * the --on-invalid policy like a schema error.
  */
-export async function* questionRecords(lines: AsyncIterable<JsonLine>, policy: InvalidPolicy): AsyncGenerator<Question> {
+export async function* questionRecords(lines: AsyncIterable<JsonLine>, policy: InvalidPolicy, check?: (question: Question, where: string) => void): AsyncGenerator<Question> {
   for await (const {source, line, value} of lines) {
     const where = `${source}:${line}`
+    let question: Question
     try {
       const isSynth = value !== null && typeof value === 'object' && (value as {type?: unknown}).type === SynthItemType.type
-      yield isSynth ? synthItemToQuestion(parseRecord(SynthItemType, value, where)) : parseRecord(QuestionType, value, where)
+      question = isSynth ? synthItemToQuestion(parseRecord(SynthItemType, value, where)) : parseRecord(QuestionType, value, where)
+      check?.(question, where)
     } catch (error) {
       if (error instanceof DataError) {
         policy.handle(error)
@@ -37,6 +41,7 @@ export async function* questionRecords(lines: AsyncIterable<JsonLine>, policy: I
       }
       throw error
     }
+    yield question
   }
 }
 

@@ -231,10 +231,15 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   let fatal: {error: unknown} | undefined
   let episodes = 0
   let generatedTokens = 0
-  let groupsFinished = 0
-  let groupsZeroVariance = 0
+  // Run-level counters continue from the checkpoint, so a resumed run's metrics equal an uninterrupted run's.
+  const counters0 = (loaded?.trainerState.counters ?? {}) as Partial<Record<'groups_finished' | 'groups_zero_variance' | 'updates_skipped', number>>
+  let groupsFinished = counters0.groups_finished ?? 0
+  let groupsZeroVariance = counters0.groups_zero_variance ?? 0
   let zeroVarianceRun = 0
-  let skippedUpdates = 0
+  let skippedUpdates = counters0.updates_skipped ?? 0
+  // Finished groups at or after the last saved cursor (index → zero variance): a resume generates them again, so
+  // a checkpoint's counters leave them out.
+  const finishedAhead = new Map<number, boolean>()
   let admissionWaiters: Array<() => void> = []
   const wakeAdmission = (): void => {
     const w = admissionWaiters
@@ -280,6 +285,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         const rewards = done.map((t) => t.reward).filter((r): r is number => r !== null)
         const zeroVariance = rewards.length < 2 || rewards.every((r) => r === rewards[0])
         if (zeroVariance) groupsZeroVariance++
+        finishedAhead.set(g, zeroVariance)
         // Dynamic sampling (DAPO; ASearcher filters the same way): with --drop-zero-variance a group without signal
         // does not take a place in a batch, so every step trains on groups that can teach something.
         zeroVarianceRun = zeroVariance ? zeroVarianceRun + 1 : 0
@@ -328,10 +334,14 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const schedule = new SaveSchedule({everySteps: o.saveEvery ?? 0, everyMinutes: o.saveEveryMinutes})
   const save = async (): Promise<void> => {
     if (checkpointStep === step) return
+    const cursor = Math.min(nextGroup, ...unconsumed)
+    for (const g of finishedAhead.keys()) if (g < cursor) finishedAhead.delete(g)
+    const ahead = [...finishedAhead.values()]
     const state: TrainerState = {
-      step, policy_version: version, epoch: Math.floor(Math.min(nextGroup, ...unconsumed) / o.questions.length),
+      step, policy_version: version, epoch: Math.floor(cursor / o.questions.length),
       // Groups started but not consumed are generated again after a resume: no question of the order is skipped.
-      cursor: Math.min(nextGroup, ...unconsumed), elapsed_ms: elapsed0 + (performance.now() - started),
+      cursor, elapsed_ms: elapsed0 + (performance.now() - started),
+      counters: {groups_finished: groupsFinished - ahead.length, groups_zero_variance: groupsZeroVariance - ahead.filter(Boolean).length, updates_skipped: skippedUpdates},
     }
     await run.saveCheckpoint({checkpoint: {config, weights: await trainer.exportWeights(), tokenizer: tokenizerFiles, ...(checkpoint.generationConfig ? {generationConfig: checkpoint.generationConfig} : {})}, optimizerState: await trainer.exportOptimizerState(), trainerState: state})
     checkpointStep = step

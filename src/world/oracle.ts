@@ -237,10 +237,13 @@ export function oracleCannotSolve(world: World, question: Question): string | un
   return undefined
 }
 
-/** Throws a DataError naming the question id when the oracle cannot solve it (see oracleCannotSolve). */
-export function checkOracleQuestion(world: World, question: Question): void {
+/**
+ * Throws a DataError naming the question id, and `where` (its file:line) when the question came from a line,
+ * when the oracle cannot solve it (see oracleCannotSolve).
+ */
+export function checkOracleQuestion(world: World, question: Question, where?: string): void {
   const reason = oracleCannotSolve(world, question)
-  if (reason) throw new DataError(`question ${JSON.stringify(question.id)}: the oracle cannot solve it: ${reason}`, {code: 'oracle-question', fix: 'Roll out questions from the world given as --search (its questions/*.jsonl, or synthesize --engine kb items grown from its seeds), or use a model; --on-invalid skip|warn passes over such questions.'})
+  if (reason) throw new DataError(`question ${JSON.stringify(question.id)}: the oracle cannot solve it: ${reason}`, {where, code: 'oracle-question', fix: 'Roll out questions from the world given as --search (its questions/*.jsonl, or synthesize --engine kb items grown from its seeds), or use a model; --on-invalid skip|warn passes over such questions.'})
 }
 
 /**

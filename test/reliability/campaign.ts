@@ -1,7 +1,8 @@
-// The standing reliability campaign: hostile inputs thrown at the real parts (JSONL boundary, SSRF guard, page
-// reader, rollout under kill -9, the world web server under load), each outcome classified as handled, lost
-// (valid work missing or duplicated, or a guard that let a connection through), hung (past its time bound) or
-// unclear (an error without file:line, or a stack trace). `fast` is the subset `npm test` runs.
+// The standing reliability campaign: hostile inputs thrown at the real parts (JSONL boundary, SSRF guard, hostile
+// pages through `ars read` and the agent's access tool inside a network namespace, rollout / synthesize / train under
+// kill -9, the world web server under load), each outcome classified as handled, lost (valid work missing or
+// duplicated, or a guard that let a connection through), hung (past its time bound) or unclear (an error without
+// file:line, or a stack trace). `fast` is the subset `npm test` runs.
 import {spawn} from 'node:child_process'
 import http from 'node:http'
 import {mkdtempSync, readFileSync, writeFileSync, existsSync} from 'node:fs'
@@ -13,23 +14,15 @@ import {validateRecords} from '../../src/core/record-stream.js'
 import {RECORD_TYPES, parseRecord, type RecordType} from '../../src/core/records/index.js'
 import {Rng} from '../../src/core/rng.js'
 import {fetchPage} from '../../src/browse/fetch-page.js'
-import {HttpPageReader} from '../../src/browse/http-page-reader.js'
 import {isReadError} from '../../src/browse/read-error.js'
-import {hostilePages, hostileTargets, malformLine} from '../helpers/hostile-inputs.js'
+import {hostileTargets, malformLine} from '../helpers/hostile-inputs.js'
 import {startServer} from '../helpers/http-server.js'
 import {BIN, ROOT, waitForServerUrl} from '../helpers/cli.js'
+import {row, type Row} from './row.js'
+import {isolatedHostilePages} from './hostile-pages.js'
+import {synthesizeKills, trainKills} from './kill-resume.js'
 
-export interface Row {
-  probe: string
-  tried: number
-  handled: number
-  lost: number
-  hung: number
-  unclear: number
-  note: string
-}
-
-const row = (probe: string): Row => ({probe, tried: 0, handled: 0, lost: 0, hung: 0, unclear: 0, note: ''})
+export type {Row} from './row.js'
 
 /** One valid record per type, checked against its schema before use. */
 export function validSamples(): Map<string, string> {
@@ -158,38 +151,6 @@ export async function ssrf(): Promise<Row> {
           } else r.handled++
         }
       }
-    }
-  } finally {
-    await server.close()
-  }
-  return r
-}
-
-/** Hostile pages through the real reader: a page or a clear ReadError within budget + slack. */
-export async function pages(budgetMs = 2500, slackMs = 2500): Promise<Row> {
-  const r = row(`hostile pages (budget ${budgetMs} ms)`)
-  const server = await startServer(Object.fromEntries(Object.entries(hostilePages).map(([path, send]) => [path, (_q: unknown, res: http.ServerResponse) => send(res)])))
-  try {
-    for (const path of Object.keys(hostilePages)) {
-      r.tried++
-      const reader = new HttpPageReader({allowPrivate: true, timeoutMs: budgetMs, memoryCacheSize: 0})
-      const started = Date.now()
-      let outcome = 'ok'
-      try {
-        await reader.read(`${server.url}${path}`)
-      } catch (error) {
-        outcome = isReadError(error) ? error.code : 'unclear'
-        if (!isReadError(error) || /\n\s+at /.test(error.message)) {
-          r.unclear++
-          r.note += `${path}: ${String(error).slice(0, 80)}; `
-          continue
-        }
-      }
-      const ms = Date.now() - started
-      if (ms > budgetMs + slackMs) {
-        r.hung++
-        r.note += `${path} ${ms} ms (${outcome}); `
-      } else r.handled++
     }
   } finally {
     await server.close()
@@ -327,8 +288,12 @@ export async function runCampaign(mode: 'fast' | 'full' | 'load', onRow: (row: R
   add(await malformedLines(mode === 'fast' ? 60 : 1000, 'in-process'))
   if (mode === 'full') add(await malformedLines(200, 'cli'))
   add(await ssrf())
-  if (mode === 'full') add(await pages())
+  if (mode === 'full') for (const r of await isolatedHostilePages()) add(r)
   if (mode === 'full') add(await rolloutKills(8))
+  if (mode === 'full') add(await synthesizeKills(8, 10))
+  if (mode === 'full') add(await trainKills({mode: 'sync', kills: 6, steps: 6, temperature: 1.5}))
+  if (mode === 'full') add(await trainKills({mode: 'async', kills: 6, steps: 6, temperature: 1.5}))
+  if (mode === 'full') add(await trainKills({mode: 'sft', kills: 6, steps: 24}))
   if (mode === 'full') add(await serverLoad(2000, 16))
   return rows
 }

@@ -1,5 +1,6 @@
 // `npm run reliability`: the full campaign (malformed lines in process and through the CLI, SSRF forms, hostile
-// pages, rollout kill -9 resume, server load), one table on stdout; exit 1 if anything was lost, hung or unclear.
+// pages in a network namespace, kill -9 → --resume of rollout, synthesize and train, server load), one table on
+// stdout; exit 1 if anything was lost, hung or unclear.
 import {formatTable, runCampaign} from './campaign.js'
 
 const mode = process.argv.includes('--fast') ? 'fast' : process.argv.includes('--load') ? 'load' : 'full'
