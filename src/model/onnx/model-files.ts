@@ -1,6 +1,6 @@
 // The generation graph written to a folder as model.onnx + model.onnx_data, each weight streamed to disk as the
 // graph is built: how the engine opens big models, so the weights are never held as JS arrays, a protobuf and
-// onnxruntime's copy at once (docs/decisions/0970-generation-memory.md).
+// onnxruntime's copy at once (docs/decisions/0970-generation-and-training-memory.md).
 import {closeSync, openSync, writeFileSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {expectedShape, expectedTensorNames, type ModelConfig, type Weights} from '../config.js'
