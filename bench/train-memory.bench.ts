@@ -2,11 +2,12 @@
 // AdamW) in micro-batches with gradient accumulation (issue 12: it must fit in 24 GiB): ars's onnxruntime trainer
 // vs PyTorch eager (bench/torch/qwen2_reference.py train-micro: OpenBLAS, OMP_WAIT_POLICY=PASSIVE, same threads),
 // each in its own process under /usr/bin/time -v for the peak RSS. One JSON line per micro-batch size.
-// Usage: node dist/bench/train-memory.bench.js [--micro 1,2] [--threads 2] [--preset small]   (small: a quick check)
+// Usage: node dist/bench/train-memory.bench.js [--micro 1,2] [--threads 2] [--preset small] [--no-peer]   (small: a quick check)
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {PRESETS, parseModelConfig} from '../src/model/config.js'
 import {loadCheckpoint} from '../src/model/checkpoint.js'
 import {OnnxPolicyTrainer} from '../src/model/onnx/trainer.js'
@@ -51,7 +52,7 @@ function measured(cmd: string, args: string[], env: NodeJS.ProcessEnv): StepFigu
   return {...(JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as StepFigures), peak: Number(kb[1]) * 1024}
 }
 
-export async function run(options: {micro?: number[]; threads?: number; preset?: keyof typeof PRESETS | 'qwen0.5b'} = {}): Promise<void> {
+export async function run(options: {micro?: number[]; threads?: number; preset?: keyof typeof PRESETS | 'qwen0.5b'; peer?: boolean} = {}): Promise<void> {
   const threads = options.threads ?? 2
   const preset = options.preset ?? 'qwen0.5b'
   const dir = mkdtempSync(join(tmpdir(), 'ars-bench-trainmem-'))
@@ -65,12 +66,17 @@ export async function run(options: {micro?: number[]; threads?: number; preset?:
     const weights = weightBytes(config)
     const gb = (bytes: number): number => Number((bytes / 1e9).toFixed(2))
     for (const micro of options.micro ?? [1, 2]) {
+      const figure = `one step, ${preset} shape (${gb(weights)} GB f32 weights), batch ${BATCH}×${SEQ} in micro-batches of ${micro}, ${threads} threads`
       const load = loadavg()[0]
-      const ars = measured(process.execPath, [process.argv[1] as string, '--child', folder, String(micro), String(threads)], {})
+      // This file as the child (not argv[1]: under run-all that is run-all.js). Each side's line is printed as soon
+      // as it is measured: on a starved machine the peer's step can take many minutes.
+      const ars = measured(process.execPath, [fileURLToPath(import.meta.url), '--child', folder, String(micro), String(threads)], {})
+      report({bench: 'train-memory', figure, unit: 's', ars: Number(ars.seconds.toFixed(1)), peer: 'see the next line', peer_value: null, ratio: null, goal: 'fits in 24 GiB; report step time and peak RSS', ars_peak_gb: gb(ars.peak), ars_cpu_s: Number(ars.cpu_seconds.toFixed(1)), ars_loss: ars.loss, backend: ars.backend, load_average: load})
+      if (options.peer === false) continue
       const peer = measured(PYTHON, [join(ROOT, 'bench', 'torch', 'qwen2_reference.py'), 'train-micro', folder, String(BATCH), String(SEQ), String(micro), String(threads)], {OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(threads)})
       report({
         bench: 'train-memory',
-        figure: `one step, ${preset} shape (${gb(weights)} GB f32 weights), batch ${BATCH}×${SEQ} in micro-batches of ${micro}, ${threads} threads`,
+        figure,
         unit: 's',
         ars: Number(ars.seconds.toFixed(1)),
         peer: `pytorch ${peer.torch} eager (${peer.blas}), ${peer.threads} threads, OMP_WAIT_POLICY=PASSIVE, same micro-batches`,
@@ -85,7 +91,7 @@ export async function run(options: {micro?: number[]; threads?: number; preset?:
         ars_loss: ars.loss,
         peer_loss: peer.loss,
         backend: ars.backend,
-        load_average: load,
+        load_average: [load, loadavg()[0]],
         notes: 'ratio = peer s / ars s (>1: ars faster); peak_ratio = peer peak / ars peak (>1: ars smaller). Different random token ids on each side (same distribution); losses are both ≈ ln(vocab). Shared 2-core machine: wall times are noisy.',
       })
     }
@@ -108,6 +114,7 @@ if (isMain(import.meta.url)) {
       micro: arg('--micro')?.split(',').map(Number),
       threads: arg('--threads') ? Number(arg('--threads')) : undefined,
       preset: arg('--preset') as keyof typeof PRESETS | undefined,
+      peer: !process.argv.includes('--no-peer'),
     })
   }
 }
