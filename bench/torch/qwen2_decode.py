@@ -12,23 +12,30 @@ import torch
 
 
 def load_safetensors(path):
+    """Tensor by tensor straight into its own buffer, as safetensors' loader does: the weights are in memory once
+    (reading the whole file and then copying each tensor out, as this peer first did, held them twice)."""
+    out = {}
     with open(path, 'rb') as f:
         n = struct.unpack('<Q', f.read(8))[0]
         header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == '__metadata__':
-            continue
-        if info['dtype'] != 'F32':
-            raise SystemExit(f'{path}: {name}: only F32 supported here, got {info["dtype"]}')
-        a, b = info['data_offsets']
-        out[name] = torch.from_numpy(np.frombuffer(data[a:b], dtype=np.float32).reshape(info['shape']).copy())
+        start = 8 + n
+        for name, info in header.items():
+            if name == '__metadata__':
+                continue
+            if info['dtype'] != 'F32':
+                raise SystemExit(f'{path}: {name}: only F32 supported here, got {info["dtype"]}')
+            a, b = info['data_offsets']
+            arr = np.empty(info['shape'], dtype=np.float32)
+            f.seek(start + a)
+            if f.readinto(memoryview(arr).cast('B')) != b - a:
+                raise SystemExit(f'{path}: {name}: short read')
+            out[name] = torch.from_numpy(arr)
     return out
 
 
 class Qwen2:
-    def __init__(self, folder):
+    def __init__(self, folder, mv=True):
+        self.mv = mv
         self.cfg = json.load(open(f'{folder}/config.json'))
         self.w = load_safetensors(f'{folder}/model.safetensors')
         c = self.cfg
@@ -54,6 +61,11 @@ class Qwen2:
     def linear(self, x, name, bias=True):
         w = self.w[name + '.weight']
         b = self.w.get(name + '.bias') if bias else None
+        if self.mv and x.shape[0] * x.shape[1] == 1:
+            # One row (batch-1 decode): a matrix-vector product, as a careful user routes it (OpenBLAS gemv
+            # beats a 1-row gemm); issue 12.
+            y = torch.mv(w, x.reshape(-1))
+            return (y if b is None else y + b).view(1, 1, -1)
         return torch.nn.functional.linear(x, w, b)
 
     def forward(self, ids, positions, mask, cache):
@@ -92,6 +104,8 @@ class Qwen2:
             up = self.linear(hn, f'{p}.mlp.up_proj', bias=False)
             x = x + self.linear(torch.nn.functional.silu(gate) * up, f'{p}.mlp.down_proj', bias=False)
         x = self.rms(x, self.w['model.norm.weight'])
+        if self.mv and B * S == 1:
+            return torch.mv(self.lm_head, x.reshape(-1)).view(1, 1, -1), new_cache
         return x @ self.lm_head.T, new_cache
 
 
@@ -102,10 +116,11 @@ def main():
     ap.add_argument('--batch', type=int, default=1)
     ap.add_argument('--prompt', type=int, default=16)
     ap.add_argument('--tokens', type=int, default=64)
+    ap.add_argument('--no-mv', action='store_true', help='single-row products through linear (gemm), not torch.mv')
     ap.add_argument('--logits', help='comma-separated token ids: print their logits as JSON and exit')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    m = Qwen2(a.folder)
+    m = Qwen2(a.folder, mv=not a.no_mv)
     with torch.inference_mode():
         if a.logits:
             ids = torch.tensor([[int(t) for t in a.logits.split(',')]])
@@ -129,7 +144,7 @@ def main():
     blas = 'openblas' if 'openblas' in open('/proc/self/maps').read() else 'unknown'
     print(json.dumps({'prefill_ms': (t1 - t0) * 1e3, 'decode_ms': (t2 - t1) * 1e3, 'decode_tokens': a.batch * (a.tokens - 1),
                       'tokens_per_s': a.batch * (a.tokens - 1) / (t2 - t1), 'threads': torch.get_num_threads(), 'torch': torch.__version__,
-                      'blas': blas, 'mkldnn': torch.backends.mkldnn.is_available()}))
+                      'blas': blas, 'mkldnn': torch.backends.mkldnn.is_available(), 'mv': m.mv}))
 
 
 if __name__ == '__main__':

@@ -132,6 +132,28 @@ def main():
                 cpu_times.append(time.process_time() - c0)
         blas = "openblas" if "openblas" in open("/proc/self/maps").read() else "other"
         print(json.dumps({"seconds": sorted(times)[len(times) // 2], "times": times, "cpu_seconds": sorted(cpu_times)[len(cpu_times) // 2], "loss": loss.item(), "losses": losses, "threads": torch.get_num_threads(), "blas": blas, "torch": torch.__version__}))
+    elif cmd == "train-micro":
+        # One step (forward + backward + clip + AdamW) of batch × seq in micro-batches of `micro` rows with gradient
+        # accumulation: how a big model's step fits in memory (bench/train-memory.bench.ts reads the peak RSS).
+        batch, seq, micro, threads = (int(a) for a in sys.argv[3:7])
+        torch.set_num_threads(threads)
+        gen = torch.Generator().manual_seed(0)
+        ids = torch.randint(0, model.cfg["vocab_size"], (batch, seq), generator=gen)
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
+        t0, c0 = time.perf_counter(), time.process_time()
+        total = 0.0
+        opt.zero_grad()
+        for start in range(0, batch, micro):
+            part = ids[start : start + micro]
+            logits = model(part)
+            loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), part[:, 1:].reshape(-1)) * part.shape[0] / batch
+            loss.backward()
+            total += loss.item()
+            del logits, loss
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        blas = "openblas" if "openblas" in open("/proc/self/maps").read() else "other"
+        print(json.dumps({"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0, "loss": total, "threads": torch.get_num_threads(), "blas": blas, "torch": torch.__version__}))
     else:
         raise SystemExit(f"unknown command {cmd}")
 

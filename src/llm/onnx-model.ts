@@ -74,8 +74,9 @@ export class OnnxModel implements LanguageModel {
 
 /** Loads config.json, tokenizer files and weights (model.onnx when present, else safetensors) from a folder. */
 export async function loadOnnxModel(dir: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
-  const [{loadCheckpoint, loadModelConfig}, {HfTokenizer, readTokenizerFiles}, {GenerationEngine}] = await Promise.all([
+  const [{loadModelConfig}, {loadWeights}, {HfTokenizer, readTokenizerFiles}, {GenerationEngine}] = await Promise.all([
     import('../model/checkpoint.js'),
+    import('../model/safetensors.js'),
     import('../model/tokenizer.js'),
     import('../model/onnx/engine.js'),
   ])
@@ -83,14 +84,13 @@ export async function loadOnnxModel(dir: string, options: OnnxModelOptions = {})
   // onnxruntime find onnx/model.onnx_data for models with external weights.
   const onnxPath = [join(dir, 'onnx', 'model.onnx'), join(dir, 'model.onnx')].find((p) => existsSync(p))
   let config: ModelConfig
-  let model: string | Awaited<ReturnType<typeof loadCheckpoint>>['weights']
+  let model: string | Awaited<ReturnType<typeof loadWeights>>['weights']
+  config = await loadModelConfig(dir)
   if (onnxPath) {
-    config = await loadModelConfig(dir)
     model = onnxPath
   } else {
-    const checkpoint = await loadCheckpoint(dir, {tokenizer: false})
-    config = checkpoint.config
-    model = checkpoint.weights
+    // Lazily: the engine converts tensor by tensor into its model file, so the whole model is never in JS memory.
+    model = (await loadWeights(dir, config, {lazy: true})).weights
   }
   const tokenizer = new HfTokenizer(await readTokenizerFiles(dir), join(dir, 'tokenizer.json'))
   tokenizer.checkMatches(config, join(dir, 'config.json'))

@@ -244,6 +244,14 @@ export interface NamedTensor {
   data: Float32Array
 }
 
+/**
+ * A tensor whose `data` is a getter that reads it from disk on every use (`loadWeights(…, {lazy: true})`): its
+ * shape and byte length were checked against the file's header, so validation need not read it.
+ */
+export function isLazyTensor(tensor: NamedTensor): boolean {
+  return typeof Object.getOwnPropertyDescriptor(tensor, 'data')?.get === 'function'
+}
+
 /** Weights by Hugging Face tensor name; the interchange format between safetensors, tfjs and ONNX. */
 export type Weights = Map<string, NamedTensor>
 

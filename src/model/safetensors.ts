@@ -2,7 +2,7 @@
 // files and sharded checkpoints (`model.safetensors.index.json`). Reads tensor by tensor so multi-GB files never
 // need one giant buffer, and validates the header against the file size and the model config before trusting it.
 import {open, readFile, rename, rm, writeFile} from 'node:fs/promises'
-import {existsSync} from 'node:fs'
+import {closeSync, existsSync, openSync, readSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {endianness} from 'node:os'
 import {DataError, UsageError} from '../core/errors.js'
@@ -270,7 +270,16 @@ export interface LoadWeightsResult {
  * Load every tensor a config needs from a model folder (single file or shards), checking names and shapes.
  * Tensors the config does not use (e.g. an `lm_head.weight` beside tied embeddings) are skipped.
  */
-export async function loadWeights(dir: string, config: ModelConfig): Promise<LoadWeightsResult> {
+export interface LoadWeightsOptions {
+  /**
+   * Read each tensor from disk when its `data` is first used, instead of all up front (default false). What a
+   * consumer that converts tensor by tensor wants (building the ONNX generation graph): the whole model is then
+   * never in memory twice. Each use of `data` reads the tensor again (see `isLazyTensor`).
+   */
+  lazy?: boolean
+}
+
+export async function loadWeights(dir: string, config: ModelConfig, options: LoadWeightsOptions = {}): Promise<LoadWeightsResult> {
   const locations = await tensorLocations(dir)
   const needed = expectedTensorNames(config)
   const byFile = new Map<string, string[]>()
@@ -302,11 +311,49 @@ export async function loadWeights(dir: string, config: ModelConfig): Promise<Loa
         fail(file, `tensor ${name}: shape ${JSON.stringify(entry.shape)} does not match config.json (expected ${JSON.stringify(want)})`, 'The checkpoint does not match config.json: check hidden_size, intermediate_size, heads and vocab_size.')
       }
     }
+    if (options.lazy) {
+      for (const name of names) {
+        const entry = header.entries.get(name) as SafetensorsEntry
+        weights.set(name, lazyTensor(file, name, entry, header.dataStart))
+        dtypes.set(name, entry.dtype)
+      }
+      continue
+    }
     const part = await readSafetensorsFile(file, names)
     for (const [name, t] of part.weights) weights.set(name, t)
     for (const [name, d] of part.dtypes) dtypes.set(name, d)
   }
   return {weights, dtypes}
+}
+
+/** A tensor whose data is read (synchronously, converted to fp32) when first used and kept only while in use. */
+function lazyTensor(path: string, name: string, entry: SafetensorsEntry, dataStart: number): NamedTensor {
+  const read = (): Float32Array => {
+    const [begin, end] = entry.data_offsets
+    // F32 is read straight into the result (no second buffer); other dtypes are converted after.
+    const f32 = entry.dtype === 'F32' ? new Float32Array((end - begin) / 4) : undefined
+    const bytes = f32 ? new Uint8Array(f32.buffer) : new Uint8Array(end - begin)
+    const fd = openSync(path, 'r')
+    try {
+      for (let done = 0; done < bytes.length; ) {
+        const n = readSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30), dataStart + begin + done)
+        if (n === 0) fail(path, `truncated file: tensor ${name} short read (${done} of ${bytes.length} bytes)`)
+        done += n
+      }
+    } finally {
+      closeSync(fd)
+    }
+    return f32 ?? decodeTensorData(bytes, entry.dtype, path, name)
+  }
+  return {
+    name,
+    shape: [...entry.shape],
+    // Not cached, not even in a WeakRef: a WeakRef keeps its target alive to the end of the synchronous job, and
+    // a graph build is one job, so every tensor would stay in memory (measured: +2 GB on a 0.5B model).
+    get data(): Float32Array {
+      return read()
+    },
+  }
 }
 
 export interface SaveWeightsOptions {

@@ -161,3 +161,25 @@ test('publish during generation (drain): in-flight requests finish on the old ve
   assertLogprobsMatchReference(config, next, [9, 9], lateResult)
   await engine.close()
 })
+
+test('weights through a temporary model file (weightFileThreshold 0) give the inline graph\'s tokens and log-probs, and the file is removed', async () => {
+  const {readdirSync} = await import('node:fs')
+  const {tmpdir} = await import('node:os')
+  const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('ars-engine-')))
+  const request = {tokenIds: prompts[3] as number[], maxTokens: 6, temperature: 1, seed: 3, stopTokenIds: []}
+  const inline = await engineFor({weightFileThreshold: Number.POSITIVE_INFINITY})
+  const expected = await inline.generate(request)
+  await inline.close()
+  const viaFile = await engineFor({weightFileThreshold: 0})
+  const got = await viaFile.generate(request)
+  assert.deepEqual(got.tokenIds, expected.tokenIds)
+  assert.deepEqual(got.logprobs, expected.logprobs, 'same graph, same weights: bit-identical log-probs')
+  // A published version goes the same way.
+  await viaFile.publish(1, tinyWeights(config, 2))
+  const next = await viaFile.generate(request)
+  assertLogprobsMatchReference(config, tinyWeights(config, 2), request.tokenIds, next)
+  await viaFile.close()
+  const left = readdirSync(tmpdir()).filter((f) => f.startsWith('ars-engine-') && !before.has(f))
+  assert.deepEqual(left, [], 'the temporary model folders are deleted once loaded')
+  await assert.rejects(engineFor({weightFileThreshold: -1}), /weightFileThreshold/)
+})

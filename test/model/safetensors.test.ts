@@ -106,6 +106,19 @@ test('sharded checkpoints: written with an index and read back exactly', async (
     assert.ok(files.includes('model.safetensors.index.json'))
     const {weights: back} = await loadWeights(dir, config)
     for (const [name, t] of weights) assert.deepEqual(back.get(name)?.data, t.data, name)
+    // Lazily: same names, shapes and bytes, read on first use; a file cut short after opening is named on read.
+    const {weights: lazy, dtypes} = await loadWeights(dir, config, {lazy: true})
+    assert.deepEqual([...lazy.keys()].sort(), [...weights.keys()].sort())
+    for (const [name, t] of weights) {
+      assert.deepEqual(lazy.get(name)?.shape, t.shape, name)
+      assert.deepEqual(lazy.get(name)?.data, t.data, name)
+      assert.equal(dtypes.get(name), 'F32')
+    }
+    const shard = join(dir, files.find((f) => f.endsWith('.safetensors')) as string)
+    const {weights: cut} = await loadWeights(dir, config, {lazy: true})
+    await writeFile(shard, (await readFile(shard)).subarray(0, 200))
+    const victims = [...cut.values()]
+    assert.throws(() => victims.forEach((t) => t.data), /short read/)
   } finally {
     await rm(dir, {recursive: true, force: true})
   }

@@ -1,11 +1,15 @@
 // The generation engine over onnxruntime: a KV-cached decoder stepping a batch of concurrent requests (new
 // requests join the running batch: continuous batching), seeded sampling, stop strings/tokens, behaviour
 // log-probs, and weight versions published while requests are in flight (interrupt-and-resume by default).
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {UsageError} from '../../core/errors.js'
 import {Rng} from '../../core/rng.js'
 import type {TextTokenizer} from '../../llm/language-model.js'
 import type {ModelConfig, Weights} from '../config.js'
 import {buildDecoderModel} from './graph.js'
+import {weightBytes, writeDecoderModelFiles} from './model-files.js'
 import {OnnxSession, type HostTensor, type SessionOptions} from './runtime.js'
 import {sampleToken} from './sampling.js'
 
@@ -63,6 +67,12 @@ export interface EngineOptions extends SessionOptions {
   config: ModelConfig
   /** The initial weights (built into a graph here), a ready ONNX model's bytes, or an .onnx path (external data). */
   model: Weights | Uint8Array | string
+  /**
+   * Weights of at least this many bytes are built into a temporary model.onnx + model.onnx_data (deleted once
+   * the session has read it) instead of one in-memory protobuf: onnxruntime then reads the weights once from disk,
+   * and neither the protobuf nor its parse copy exists (decision 0975). Default 64 MiB; 0 = always.
+   */
+  weightFileThreshold?: number
   /** Version number of the initial model. Default 0. */
   version?: number
   /** Most sequences decoded together. Default 16. */
@@ -126,7 +136,8 @@ interface BatchCache {
 
 export class GenerationEngine {
   readonly config: ModelConfig
-  readonly #options: EngineOptions
+  /** Without `model`: the engine must not keep the initial weights alive once its session has them. */
+  readonly #options: Omit<EngineOptions, 'model'>
   readonly #maxBatch: number
   readonly #decode: ((ids: readonly number[]) => string) | undefined
   #session: OnnxSession
@@ -139,7 +150,7 @@ export class GenerationEngine {
   #closed = false
   #step = 0
 
-  private constructor(options: EngineOptions, session: OnnxSession) {
+  private constructor(options: Omit<EngineOptions, 'model'>, session: OnnxSession) {
     this.config = options.config
     this.#options = options
     this.#session = session
@@ -152,8 +163,9 @@ export class GenerationEngine {
   static async create(options: EngineOptions): Promise<GenerationEngine> {
     const maxBatch = options.maxBatchSize ?? 16
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new UsageError(`Expected maxBatchSize to be a positive integer, got ${maxBatch}`)
-    const session = await OnnxSession.create(modelBytes(options.config, options.model, options.fused), options)
-    return new GenerationEngine(options, session)
+    const {model, ...rest} = options
+    const session = await openSession(rest, model)
+    return new GenerationEngine(rest, session)
   }
 
   /** Version of the weights new tokens are sampled with. */
@@ -203,7 +215,7 @@ export class GenerationEngine {
    */
   async publish(version: number, model: Weights | Uint8Array | string): Promise<void> {
     if (!Number.isFinite(version)) throw new UsageError(`Expected a finite policy version, got ${version}`)
-    const session = await OnnxSession.create(modelBytes(this.config, model, this.#options.fused), this.#options)
+    const session = await openSession(this.#options, model)
     const previous = this.#swap
     await new Promise<void>((applied) => {
       this.#swap = {version, session, applied}
@@ -552,6 +564,21 @@ function topLogprobsOf(row: Float32Array, n: number, logNormaliser: number): {to
   return ids.map((tokenId) => ({tokenId, logprob: (row[tokenId] as number) - logNormaliser}))
 }
 
-function modelBytes(config: ModelConfig, model: Weights | Uint8Array | string, fused: boolean | undefined): Uint8Array | string {
-  return model instanceof Uint8Array || typeof model === 'string' ? model : buildDecoderModel(config, model, {fused: fused ?? true, lastTokenLogits: true}).bytes
+const DEFAULT_WEIGHT_FILE_THRESHOLD = 64 * 2 ** 20
+
+/** A session over model bytes, an .onnx path, or weights (built here: inline when small, else through a temp file). */
+async function openSession(options: Omit<EngineOptions, 'model'>, model: Weights | Uint8Array | string): Promise<OnnxSession> {
+  if (model instanceof Uint8Array || typeof model === 'string') return OnnxSession.create(model, options)
+  const graph = {fused: options.fused ?? true, lastTokenLogits: true}
+  const threshold = options.weightFileThreshold ?? DEFAULT_WEIGHT_FILE_THRESHOLD
+  if (!(threshold >= 0)) throw new UsageError(`Expected weightFileThreshold to be a non-negative number of bytes, got ${threshold}`)
+  if (weightBytes(options.config) < threshold) return OnnxSession.create(buildDecoderModel(options.config, model, graph).bytes, options)
+  // An in-memory protobuf would hold every weight again, and onnxruntime parses it into a third copy before its
+  // own: from a file, onnxruntime reads the weights itself. The file is gone once the session has loaded it.
+  const dir = await mkdtemp(join(tmpdir(), 'ars-engine-'))
+  try {
+    return await OnnxSession.create(writeDecoderModelFiles(dir, options.config, model, graph), options)
+  } finally {
+    await rm(dir, {recursive: true, force: true})
+  }
 }

@@ -2,7 +2,7 @@
 // Hugging Face Optimum / transformers.js exports use, so one graph serves our engine and transformers.js alike.
 import onnxProto from 'onnx-proto'
 import {DataError} from '../../core/errors.js'
-import {expectedShape, expectedTensorNames, type ModelConfig, type Weights} from '../config.js'
+import {expectedShape, expectedTensorNames, isLazyTensor, type ModelConfig, type Weights} from '../config.js'
 
 const {onnx} = onnxProto
 type NodeProto = onnxProto.onnx.INodeProto
@@ -32,6 +32,12 @@ export interface BuildGraphOptions {
    * 2 GB. The bytes come back in `externalData`, to be written next to the model. Default: inline.
    */
   externalDataLocation?: string
+  /**
+   * With `externalDataLocation`: receives each weight's bytes, in file order, as the graph is built, and the
+   * builder keeps none of them (`externalData` is then absent). Lets a writer stream the data file so the
+   * transposed copies of the weights never pile up in memory.
+   */
+  externalDataSink?: (chunk: Uint8Array) => void
   /**
    * Output logits for the last position only ([batch, 1, vocab]): what a generator needs, and it saves the
    * lm_head over every prompt position. Not the Hugging Face interface (full [batch, seq, vocab]): exports keep
@@ -65,9 +71,11 @@ export class GraphBuilder {
   #constants = new Map<string, string>()
   #externalOffset = 0
   readonly #external: string | undefined
+  readonly #sink: ((chunk: Uint8Array) => void) | undefined
 
-  constructor(externalDataLocation: string | undefined) {
+  constructor(externalDataLocation: string | undefined, sink?: (chunk: Uint8Array) => void) {
     this.#external = externalDataLocation
+    this.#sink = sink
   }
 
   fresh(prefix: string): string {
@@ -134,7 +142,8 @@ export class GraphBuilder {
           {key: 'length', value: String(bytes.byteLength)},
         ],
       })
-      this.externalChunks.push(bytes)
+      if (this.#sink) this.#sink(bytes)
+      else this.externalChunks.push(bytes)
       this.#externalOffset += bytes.byteLength
     }
     return name
@@ -170,7 +179,7 @@ export function validateWeights(config: ModelConfig, weights: Weights, where = '
       })
     }
     const size = shape.reduce((a, b) => a * b, 1)
-    if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i]) || tensor.data.length !== size) {
+    if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i]) || (!isLazyTensor(tensor) && tensor.data.length !== size)) {
       throw new DataError(`tensor ${name} has shape [${tensor.shape.join(', ')}] (${tensor.data.length} values), expected [${shape.join(', ')}]`, {
         code: 'model-shape-mismatch',
         where,
@@ -217,7 +226,7 @@ export const outputNames = (config: ModelConfig): string[] => [
  */
 export function buildDecoderModel(config: ModelConfig, weights: Weights, options: BuildGraphOptions = {}): BuiltModel {
   validateWeights(config, weights)
-  const g = new GraphBuilder(options.externalDataLocation)
+  const g = new GraphBuilder(options.externalDataLocation, options.externalDataSink)
   const fused = options.fused ?? false
   const {hiddenSize: h, numHeads, numKvHeads, headDim: d, intermediateSize: inter, vocabSize} = config
   const rep = numHeads / numKvHeads
@@ -366,7 +375,7 @@ export function buildDecoderModel(config: ModelConfig, weights: Weights, options
   const bytes = onnx.ModelProto.encode(model).finish()
   return {
     bytes,
-    externalData: options.externalDataLocation === undefined ? undefined : g.externalChunks,
+    externalData: options.externalDataLocation === undefined || options.externalDataSink ? undefined : g.externalChunks,
     inputNames: inputNames(config),
     outputNames: outputNames(config),
   }
