@@ -4,7 +4,7 @@ import {UsageError} from '../../src/core/errors.js'
 import type {Benchmark} from '../../src/eval/benchmarks.js'
 import type {LoadedFile} from '../../src/eval/bench-formats.js'
 import {LlmJudge} from '../../src/eval/judge.js'
-import {RULE_METRIC_NAMES} from '../../src/eval/metrics.js'
+import {RULE_METRIC_NAMES} from '../../src/answer/index.js'
 import {resolveLanguageModel} from '../../src/eval/agent-bridge.js'
 
 export const judgeFlags = {

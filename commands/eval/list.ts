@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
 import {BENCHMARKS} from '../../src/eval/benchmarks.js'
 import {BENCH_FORMATS} from '../../src/eval/bench-formats.js'
-import {METRICS} from '../../src/eval/metrics.js'
+import {METRICS} from '../../src/answer/index.js'
 import {JUDGE_PROMPT_VERSION} from '../../src/eval/judge.js'
 
 export default class EvalList extends ArsCommand {

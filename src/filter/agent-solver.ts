@@ -6,7 +6,7 @@ import type {AgentFormat} from '../agent/formats.js'
 import {runEpisode} from '../agent/loop.js'
 import {episodeSeed} from '../agent/rollout.js'
 import {parseRecord, QuestionType} from '../core/records/index.js'
-import type {SolveRequest, Solver} from './difficulty.js'
+import type {SolveRequest, Solver} from '../answer/index.js'
 
 export interface AgentSolverOptions {
   model: LanguageModel

@@ -41,7 +41,7 @@ export async function createDifficulty(flags: DifficultyFlags): Promise<Difficul
   const options: DifficultyOptions = {}
   const closers: (() => Promise<void>)[] = [async () => model.close?.()]
   if (flags.noToolFail) {
-    const {ClosedBookSolver} = await import('./closed-book.js')
+    const {ClosedBookSolver} = await import('../answer/index.js')
     options.noTools = {solver: new ClosedBookSolver(model, {seed: flags.seed}), samples: flags.samples}
   }
   if (flags.difficulty) {

@@ -8,7 +8,7 @@ import {loadWorld} from '../world/load.js'
 import {KbEngine} from './kb/kb-engine.js'
 import type {DifficultyProbe, SynthEngine} from './engine.js'
 import type {LanguageModel} from '../llm/language-model.js'
-import {ClosedBookSolver} from '../filter/closed-book.js'
+import {ClosedBookSolver} from '../answer/index.js'
 
 export const SYNTH_ENGINES = ['kb', 'llm'] as const
 export type SynthEngineName = (typeof SYNTH_ENGINES)[number]

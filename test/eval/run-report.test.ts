@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import type {EvalResult, Question} from '../../src/core/records/index.js'
 import {runEval, resultKey, type Answerer} from '../../src/eval/run.js'
 import {writeReport, barChart, histogram, reportData} from '../../src/eval/report.js'
-import {extractAnswer, closedBookAnswerer} from '../../src/eval/answerers.js'
+import {closedBookAnswerer} from '../../src/eval/answerers.js'
 import type {GenerateInput, GenerateResult, LanguageModel, SamplingOptions} from '../../src/llm/language-model.js'
 
 const questions: Question[] = Array.from({length: 12}, (_, i) => ({type: 'question', version: 1, id: `q${i}`, question: `What is ${i}?`, answers: [String(i)], source: 'toy', hops: 1 + (i % 3), meta: {}}))
@@ -65,10 +65,7 @@ test('an abort stops the run with the abort reason', async () => {
   await assert.rejects(collect(runEval(questions, {answerer: slow, score: ctx, concurrency: 2, signal: controller.signal})), /stop now/)
 })
 
-test('closed-book answerer extracts <answer> and counts tokens', async () => {
-  assert.equal(extractAnswer('<think>x</think><answer> Paris </answer>'), 'Paris')
-  assert.equal(extractAnswer('<answer>a</answer> then <answer>b</answer>'), 'b')
-  assert.equal(extractAnswer('no tags'), undefined)
+test('closed-book answerer answers through src/answer and counts tokens', async () => {
   const model: LanguageModel = {
     specificationVersion: 'ars-lm-v1', id: 'echo', capabilities: {tokens: false, logprobs: false, chat: true},
     async generate(input: GenerateInput, options: SamplingOptions): Promise<GenerateResult> {
