@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
 import {UsageError} from '../src/core/errors.js'
 import {DEMO_DEFAULTS} from '../src/demo/plan.js'
+import {isWorldDir} from '../src/core/world-folder.js'
 
 export default class Demo extends ArsCommand {
   static override summary = 'Run the whole loop on the embedded default: synthesize → filter → eval → train (async RL) → eval → compare.'
@@ -46,7 +47,7 @@ its paired-bootstrap interval. On 2 CPU cores the default demo takes under ten m
     const {shown} = await import('../src/demo/pipeline.js')
     const policy = shown(flags.policy ?? DEFAULT_POLICY_DIR)
     const world = shown(flags.world ?? PACKAGE_WORLD_DIR)
-    if (!existsSync(join(world, 'world.json'))) {
+    if (!isWorldDir(world)) {
       throw new UsageError(`--world ${world}: not a world folder (no world.json)`, {code: 'flag', fix: 'Build one with `ars world build --out DIR`, or drop --world to use datasets/world-small.'})
     }
     if (!existsSync(join(policy, 'config.json'))) {

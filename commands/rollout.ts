@@ -16,13 +16,14 @@ import {readDoneIds} from '../src/agent/resume.js'
 import {rollout, rolloutDoneText, trajectoryId, type EpisodeRunner, type RolloutSummary} from '../src/agent/rollout.js'
 import type {LanguageModel} from '../src/llm/language-model.js'
 import type {Question} from '../src/core/records/index.js'
+import {isWorldDir} from '../src/core/world-folder.js'
 
 /**
  * `--model oracle`: the world's scripted oracle (src/world/oracle.ts) walks each question's KB path with the
  * world's index and pages read from its ground truth, writing trajectories in the run's --format (search-only for formats without access). World questions only (they carry meta.path).
  */
 async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardOptions, format: AgentFormat): Promise<{run: EpisodeRunner; check: (question: Question) => void}> {
-  if (!existsSync(join(worldDir, 'world.json'))) throw new UsageError(`--model oracle needs --search to be a world folder: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, index it, and pass --search DIR.'})
+  if (!isWorldDir(worldDir)) throw new UsageError(`--model oracle needs --search to be a world folder: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, index it, and pass --search DIR.'})
   const [{loadWorld}, {Oracle, checkOracleQuestion}] = await Promise.all([import('../src/world/load.js'), import('../src/world/oracle.js')])
   const {world} = await loadWorld(worldDir)
   // The agent's own tools (a world folder's: same hits per search, same page parts, pages read offline) make the

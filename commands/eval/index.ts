@@ -15,6 +15,7 @@ import {makeAnswerer} from '../../src/eval/agent-answerer.js'
 import {judgeFromFlags, judgeFlags, metricsFromFlag, printJudgeUsage, printLoadNotes} from './_eval-flags.js'
 import {toolChoice, toolsFlags} from '../_shared/tools-flags.js'
 import {TOOL_NAMES} from '../../src/agent/tool-specs.js'
+import {isWorldDir} from '../../src/core/world-folder.js'
 
 export default class Eval extends ArsCommand {
   static override summary = 'Run a model (with its search agent) on a benchmark and score it: EvalResult lines on stdout, a table on stderr.'
@@ -62,7 +63,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
     const temperature = flags.temperature === undefined ? (flags.k > 1 ? 1 : 0) : Number(flags.temperature)
     if (!(temperature >= 0)) throw new UsageError(`--temperature: expected a number >= 0, got ${JSON.stringify(flags.temperature)}`)
     // A world folder given as --search is the world of world-* benchmarks unless --world says otherwise.
-    const world = flags.world ?? (existsSync(join(flags.search, 'world.json')) ? flags.search : undefined)
+    const world = flags.world ?? (isWorldDir(flags.search) ? flags.search : undefined)
     const formatName = flags['agent-format'] ?? 'asearcher'
     const gaiaWithFiles = flags.attachments !== undefined && /^gaia$/i.test(flags.bench)
     const choice = toolChoice(flags, formatName, gaiaWithFiles ? TOOL_NAMES : undefined)

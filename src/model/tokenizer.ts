@@ -7,7 +7,7 @@ import {fileURLToPath} from 'node:url'
 import {Tokenizer} from '@huggingface/tokenizers'
 import {Template} from '@huggingface/jinja'
 import {DataError, UsageError} from '../core/errors.js'
-import type {ChatMessage, TextTokenizer} from '../llm/language-model.js'
+import type {ChatMessage, TextTokenizer} from './text-tokenizer.js'
 import type {ModelConfig} from './config.js'
 import {CHATML_TEMPLATE, createBpeTrainer} from './bpe-trainer.js'
 

@@ -9,6 +9,7 @@ import {KbEngine} from './kb/kb-engine.js'
 import type {DifficultyProbe, SynthEngine} from './engine.js'
 import type {LanguageModel} from '../llm/language-model.js'
 import {ClosedBookSolver} from '../answer/index.js'
+import {isWorldDir} from '../core/world-folder.js'
 
 export const SYNTH_ENGINES = ['kb', 'llm'] as const
 export type SynthEngineName = (typeof SYNTH_ENGINES)[number]
@@ -39,7 +40,7 @@ async function modelAndProbe(flags: EngineFlags): Promise<{model: LanguageModel 
 export async function createEngine(flags: EngineFlags): Promise<SynthEngine> {
   if (flags.engine === 'kb') {
     if (!flags.world) throw new UsageError('--engine kb needs --world DIR', {code: 'flag', fix: 'Pass --world datasets/world-small (or a directory from `ars world build`), or use --engine llm.'})
-    if (!existsSync(join(flags.world, 'world.json'))) throw new UsageError(`--world ${flags.world}: not a world directory (no world.json)`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, or use datasets/world-small.'})
+    if (!isWorldDir(flags.world)) throw new UsageError(`--world ${flags.world}: not a world directory (no world.json)`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, or use datasets/world-small.'})
     if (flags.search) throw new UsageError('--search is used by --engine llm; the kb engine reads facts from the knowledge base', {code: 'flag', fix: 'Drop --search, or use --engine llm.'})
     const {probe, close} = await modelAndProbe(flags)
     const {world} = await loadWorld(flags.world, {onProgress: flags.progress})

@@ -8,6 +8,7 @@ import type {ProgressCallback} from '../core/progress.js'
 import {parseRecord} from '../core/records/common.js'
 import {type Question, QuestionType} from '../core/records/question.js'
 import {readJsonl} from '../core/jsonl.js'
+import {worldPaths} from '../core/world-folder.js'
 import {WORLD_GENERATOR_VERSION, type WorldManifest} from './build.js'
 import {answersFor as evaluate, factView, type Query, worldView} from './query.js'
 import {World} from './world.js'
@@ -25,7 +26,7 @@ export interface LoadOptions {
 }
 
 export function readManifest(dir: string): WorldManifest {
-  const path = join(dir, 'world.json')
+  const path = worldPaths(dir).manifest
   if (!existsSync(path)) throw new UsageError(`${dir}: not a world directory (no world.json)`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, or use datasets/world-small.'})
   let manifest: WorldManifest
   try {

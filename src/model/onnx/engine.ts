@@ -3,7 +3,7 @@
 // log-probs, and weight versions published while requests are in flight (interrupt-and-resume by default).
 import {UsageError} from '../../core/errors.js'
 import {Rng} from '../../core/rng.js'
-import type {TextTokenizer} from '../../llm/language-model.js'
+import type {TextTokenizer} from '../text-tokenizer.js'
 import type {ModelConfig, Weights} from '../config.js'
 import {buildDecoderModel} from './graph.js'
 import {OnnxSession, type HostTensor, type SessionOptions} from './runtime.js'
