@@ -25,7 +25,7 @@ export interface ResolveModelOptions {
   concurrency?: number
   /** openai: per-attempt timeout in ms. */
   timeoutMs?: number
-  maxRetries?: number
+  retries?: number
   stream?: boolean
   contextLength?: number
   /** onnx: sequences decoded together (default 16). */
@@ -41,7 +41,7 @@ export async function resolveModel(spec: string, options: ResolveModelOptions = 
   const rest = provider ? s.slice(colon + 1) : s
   switch (provider) {
     case 'openai': {
-      const model = new OpenAIModel(rest, {baseUrl: options.baseUrl, tokenizer: await resolveTokenizer(options.tokenizer), concurrency: options.concurrency, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries, stream: options.stream, contextLength: options.contextLength})
+      const model = new OpenAIModel(rest, {baseUrl: options.baseUrl, tokenizer: await resolveTokenizer(options.tokenizer), concurrency: options.concurrency, timeoutMs: options.timeoutMs, retries: options.retries, stream: options.stream, contextLength: options.contextLength})
       // Before any episode starts, so the agent loop fits prompts and max_tokens to the server's real context.
       await model.discoverContext()
       return model
