@@ -3,20 +3,20 @@ import {createWriteStream, existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
 import {formatWithTools, toolChoice, toolsFlags} from './_shared/tools-flags.js'
-import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
-import {closeOutput} from '../src/core/output.js'
-import {counted, questionRecords, requireNonEmpty} from '../src/core/record-stream.js'
-import {DataError, UsageError} from '../src/core/errors.js'
-import {resolveModel} from '../src/llm/registry.js'
-import {FORMAT_NAMES, type AgentFormat} from '../src/agent/formats.js'
-import {computeReward, REWARD_METRICS, type RewardMetric, type RewardOptions} from '../src/agent/reward.js'
-import {resolveAgentTools} from '../src/agent/resolve-tools.js'
-import type {AgentTools} from '../src/agent/tools.js'
-import {readDoneIds} from '../src/agent/resume.js'
-import {rollout, rolloutDoneText, trajectoryId, type EpisodeRunner, type RolloutSummary} from '../src/agent/rollout.js'
-import type {LanguageModel} from '../src/llm/language-model.js'
-import type {Question} from '../src/core/records/index.js'
-import {isWorldDir} from '../src/core/world-folder.js'
+import {readJsonl, writeJsonl} from '../src/core/index.js'
+import {closeOutput} from '../src/core/index.js'
+import {counted, questionRecords, requireNonEmpty} from '../src/core/index.js'
+import {DataError, UsageError} from '../src/core/index.js'
+import {resolveModel} from '../src/llm/index.js'
+import {FORMAT_NAMES, type AgentFormat} from '../src/agent/index.js'
+import {computeReward, REWARD_METRICS, type RewardMetric, type RewardOptions} from '../src/agent/index.js'
+import {resolveAgentTools} from '../src/agent/index.js'
+import type {AgentTools} from '../src/agent/index.js'
+import {readDoneIds} from '../src/agent/index.js'
+import {rollout, rolloutDoneText, trajectoryId, type EpisodeRunner, type RolloutSummary} from '../src/agent/index.js'
+import type {LanguageModel} from '../src/llm/index.js'
+import type {Question} from '../src/core/index.js'
+import {isWorldDir} from '../src/core/index.js'
 
 /**
  * `--model oracle`: the world's scripted oracle (src/world/oracle.ts) walks each question's KB path with the
@@ -24,7 +24,7 @@ import {isWorldDir} from '../src/core/world-folder.js'
  */
 async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardOptions, format: AgentFormat): Promise<{run: EpisodeRunner; check: (question: Question) => void}> {
   if (!isWorldDir(worldDir)) throw new UsageError(`--model oracle needs --search to be a world folder: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, index it, and pass --search DIR.'})
-  const [{loadWorld}, {Oracle, checkOracleQuestion}] = await Promise.all([import('../src/world/load.js'), import('../src/world/oracle.js')])
+  const [{loadWorld}, {Oracle, checkOracleQuestion}] = await Promise.all([import('../src/world/index.js'), import('../src/world/index.js')])
   const {world} = await loadWorld(worldDir)
   // The agent's own tools (a world folder's: same hits per search, same page parts, pages read offline) make the
   // oracle's observations what the agent loop would show, so its trajectories are demonstrations for it.

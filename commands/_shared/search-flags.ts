@@ -1,5 +1,5 @@
 // Flag parsing shared by the search commands (index, search, serve retrieval).
-import {UsageError} from '../../src/core/errors.js'
+import {UsageError} from '../../src/core/index.js'
 
 /** A decimal flag value, or undefined when the flag was not given. */
 export function parseBm25Flag(name: string, value: string | undefined): number | undefined {

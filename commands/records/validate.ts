@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
-import {readJsonl, writeJsonl} from '../../src/core/jsonl.js'
-import {cliName, RECORD_TYPES, recordType} from '../../src/core/records/index.js'
-import {counted, requireNonEmpty, validateRecords} from '../../src/core/record-stream.js'
+import {readJsonl, writeJsonl} from '../../src/core/index.js'
+import {cliName, RECORD_TYPES, recordType} from '../../src/core/index.js'
+import {counted, requireNonEmpty, validateRecords} from '../../src/core/index.js'
 
 export default class RecordsValidate extends ArsCommand {
   static override summary = 'Validate a stream of records and pass the valid ones through.'

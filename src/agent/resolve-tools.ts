@@ -3,10 +3,10 @@
 // (world.json) gets the world's own tools in every command alike: its index/ (or one built from corpus.jsonl into
 // a scratch folder for this run) and its pages read offline from site/ — the world's http://world.local/… URLs
 // are served by no network.
-import {isWorldDir, worldPaths} from '../core/world-folder.js'
-import {resolveSearch} from '../search/registry.js'
-import type {SearchProvider} from '../search/provider.js'
-import type {PageReader} from '../browse/reader.js'
+import {isWorldDir, worldPaths} from '../core/index.js'
+import {resolveSearch} from '../search/index.js'
+import type {SearchProvider} from '../search/index.js'
+import type {PageReader} from '../browse/index.js'
 import {AgentTools, type AgentToolsOptions} from './tools.js'
 
 export interface ResolveToolsOptions extends Omit<AgentToolsOptions, 'search' | 'reader'> {
@@ -32,8 +32,8 @@ export interface WorldTools {
 /** A world folder's search (index/, else a scratch index built now) and offline page reader. */
 export async function worldTools(worldDir: string, onNote?: (message: string) => void): Promise<WorldTools> {
   const [{openOrBuildIndex}, {TruthPageReader}] = await Promise.all([
-    import('../search/bm25/open-or-build.js'),
-    import('../browse/site-truth-reader.js'),
+    import('../search/index.js'),
+    import('../browse/index.js'),
   ])
   const paths = worldPaths(worldDir)
   const opened = await openOrBuildIndex(paths.index, paths.corpus, {scratchPrefix: 'ars-world-index-', ...(onNote ? {onNote} : {})})
@@ -57,7 +57,7 @@ export async function resolveAgentTools(options: ResolveToolsOptions): Promise<A
   }
   const search = await resolveSearch(spec)
   // The reader pulls in the DOM libraries: loaded only when tools are built, never for `--help`.
-  const {createPageReader} = await import('../browse/http-page-reader.js')
+  const {createPageReader} = await import('../browse/index.js')
   const reader = createPageReader({allowPrivate: readAllowPrivate ?? false, ...(readTimeoutMs ? {timeoutMs: readTimeoutMs} : {}), ...(readCacheDir ? {cacheDir: readCacheDir} : {})})
   return new AgentTools({...rest, search, reader})
 }

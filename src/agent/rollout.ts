@@ -3,10 +3,10 @@
 // episodes finish), `abort` cancels in-flight episodes, which are then dropped, never written half.
 import {setMaxListeners} from 'node:events'
 import PQueue from 'p-queue'
-import {ProgressTask, type ProgressCallback} from '../core/progress.js'
-import type {Question} from '../core/records/question.js'
-import type {Trajectory} from '../core/records/trajectory.js'
-import {hashString} from '../core/rng.js'
+import {ProgressTask, type ProgressCallback} from '../core/index.js'
+import type {Question} from '../core/index.js'
+import type {Trajectory} from '../core/index.js'
+import {hashString} from '../core/index.js'
 import {runEpisode, type EpisodeOptions} from './loop.js'
 
 /** Runs one episode; the default is the agent loop (`runEpisode`), the world oracle is another. */

@@ -1,8 +1,8 @@
 // The closed-book answer: the model answers from memory, no tools. One prompt, one generation call and one
 // answer rule for the three places that ask it: `eval --search none` (src/eval/answerers.ts), `filter
 // --no-tool-fail` and the synthesis difficulty check (both through ClosedBookSolver), so the three measure one thing.
-import type {GenerateInput, LanguageModel} from '../llm/language-model.js'
-import {hashString} from '../core/rng.js'
+import type {GenerateInput, LanguageModel} from '../llm/index.js'
+import {hashString} from '../core/index.js'
 import {extractAnswer} from './extract.js'
 import type {SolveRequest, Solver} from './solver.js'
 

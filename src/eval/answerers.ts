@@ -1,7 +1,7 @@
 // Answerers for the eval loop. `closedBookAnswerer` asks a LanguageModel directly (no tools: the "direct inference"
 // baseline of the Search-R1 tables, and `--search none`) through the one closed-book call of src/answer/; the search
 // agent is wired in src/eval/agent-answerer.ts.
-import type {LanguageModel} from '../llm/language-model.js'
+import type {LanguageModel} from '../llm/index.js'
 import {answerClosedBook} from '../answer/index.js'
 import type {AnswerResult, Answerer} from './run.js'
 

@@ -3,9 +3,9 @@
 import {fileURLToPath} from 'node:url'
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {basename, join} from 'node:path'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 import {loadBenchFile, worldSplitPath, type LoadedFile} from './bench-formats.js'
-import {isWorldDir} from '../core/world-folder.js'
+import {isWorldDir} from '../core/index.js'
 
 export type BenchKind = 'single-hop' | 'multi-hop' | 'deep-search' | 'world'
 

@@ -1,8 +1,8 @@
 // The eval loop: every question × k samples goes through an Answerer (the agent, or a closed-book model),
 // is scored, and comes out as EvalResult in input order. Bounded concurrency, resumable (finished
 // (benchmark, id, sample) keys are skipped), each sample seeded `seed + sample_index`.
-import type {EvalResult, Question} from '../core/records/index.js'
-import {ProgressTask, type ProgressCallback} from '../core/progress.js'
+import type {EvalResult, Question} from '../core/index.js'
+import {ProgressTask, type ProgressCallback} from '../core/index.js'
 import {resultBenchmark, scorePrediction, type ScoreContext} from './score.js'
 
 export interface AnswerResult {

@@ -1,7 +1,7 @@
 // Text normalisation and fast 32-bit hashing shared by dedupe and decontamination: both compare questions
 // after lower-casing, stripping accents and punctuation, so "Who founded X?" and "who founded x" are equal.
 
-import {fmix32} from '../core/rng.js'
+import {fmix32} from '../core/index.js'
 
 const COMBINING = /[\u0300-\u036f]/g
 const NON_WORD = /[^\p{L}\p{N}]+/gu

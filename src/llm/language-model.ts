@@ -1,7 +1,7 @@
 // LanguageModel: what the agent loop, synthesis, judging and eval call. Token-level when the backend allows it
 // (RL needs the exact token ids and the behaviour log-prob of each sampled token); text-level otherwise.
 // Resolved from `--model provider:id` (openai:, onnx:, scripted:, or a model folder path).
-import type {ChatMessage, TextTokenizer} from '../model/text-tokenizer.js'
+import type {ChatMessage, TextTokenizer} from '../model/index.js'
 
 // The tokenizer types belong to the model (src/model/text-tokenizer.ts); re-exported for the LanguageModel's users.
 export type {ChatMessage, TextTokenizer}

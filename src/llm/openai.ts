@@ -2,12 +2,12 @@
 // model`). Chat and completions (token-id prompts where the server takes them), SSE streaming, per-token
 // log-probs, retries with backoff that honour retry-after, per-attempt timeouts, and a p-queue concurrency cap.
 import PQueue from 'p-queue'
-import {ArsError, UsageError} from '../core/errors.js'
+import {ArsError, UsageError} from '../core/index.js'
 import {ContextOverflowError, ModelBackendError, isAbortError} from './errors.js'
 import {readSseData} from './sse.js'
 import type {GenerateInput, GenerateResult, LanguageModel, SamplingOptions, TextTokenizer} from './language-model.js'
-import {checkRetryOptions, isRetryableStatus, withRetries, type AttemptOutcome, type RetryOptions} from '../core/http-retry.js'
-import {retryAfterFromHeaders} from '../core/retry-after.js'
+import {checkRetryOptions, isRetryableStatus, withRetries, type AttemptOutcome, type RetryOptions} from '../core/index.js'
+import {retryAfterFromHeaders} from '../core/index.js'
 
 /** Retries (network errors, timeouts, 408/409/425/429/5xx) go through src/core/http-retry.ts with its defaults. */
 export interface OpenAIModelOptions extends Pick<RetryOptions, 'retries' | 'backoffMs' | 'maxBackoffMs' | 'maxRetryAfterMs'> {

@@ -1,7 +1,7 @@
 // The one place `--model` specs become LanguageModels: `openai:ID`, `onnx:DIR`, a model folder path, or
 // `scripted:FILE`. The local engine is imported lazily so `ars --help` and text-only runs never load onnxruntime.
 import {existsSync, statSync} from 'node:fs'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 import {ByteTokenizer} from './byte-tokenizer.js'
 import {OpenAIModel} from './openai.js'
 import {ScriptedModel} from './scripted.js'

@@ -3,7 +3,7 @@
 // providers register `serper` and `searxng`). Unknown forms fail with the list of accepted ones.
 import {existsSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 import {Bm25Index, type Bm25OpenOptions} from './bm25/bm25-index.js'
 import {FILES} from './bm25/index-format.js'
 import type {SearchProvider} from './provider.js'

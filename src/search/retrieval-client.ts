@@ -1,11 +1,11 @@
 // A SearchProvider over any Search-R1 / ASearcher retrieval server (`POST /retrieve {queries, topk,
 // return_scores}` → `{result: [[{document: {id, contents}, score}]]}`): per-attempt timeouts, retries with
 // exponential backoff that honour retry-after on 429/5xx and lost connections, and errors that say which.
-import {ArsError, UsageError} from '../core/errors.js'
+import {ArsError, UsageError} from '../core/index.js'
 import {splitContents} from './corpus-document.js'
 import type {SearchHit, SearchOptions, SearchProvider} from './provider.js'
-import {checkRetryOptions, isRetryableStatus, withRetries, type AttemptOutcome, type RetryOptions} from '../core/http-retry.js'
-import {retryAfterFromHeaders} from '../core/retry-after.js'
+import {checkRetryOptions, isRetryableStatus, withRetries, type AttemptOutcome, type RetryOptions} from '../core/index.js'
+import {retryAfterFromHeaders} from '../core/index.js'
 
 /** Retries (429, 5xx, timeouts, refused/reset connections) go through src/core/http-retry.ts with its defaults. */
 export interface RetrievalClientOptions extends RetryOptions {

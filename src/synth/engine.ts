@@ -1,8 +1,8 @@
 // The synthesis engine interface: both engines (the knowledge-base engine for the embedded world and the LLM
 // engine for any corpus) grow one seed Question into one SynthItem or reject it with reasons. The driver
 // (run.ts) owns concurrency, retries, resume, rejects and statistics.
-import type {Question, SynthItem} from '../core/records/index.js'
-import type {Rng} from '../core/rng.js'
+import type {Question, SynthItem} from '../core/index.js'
+import type {Rng} from '../core/index.js'
 import type {ClosedBookSolver} from '../answer/index.js'
 import {matchesAnyGold} from '../answer/index.js'
 

@@ -1,7 +1,7 @@
 // Stateless seeded hashing: every entity attribute and relation in the world is a pure function of
 // (seed, entity index, salt), so any entity can be regenerated on demand and a world streams out in order.
 
-import {fmix32} from '../core/rng.js'
+import {fmix32} from '../core/index.js'
 
 /** A 32-bit hash of (seed, index, salt). */
 export function mix(seed: number, index: number, salt: number): number {

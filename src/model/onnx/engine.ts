@@ -1,8 +1,8 @@
 // The generation engine over onnxruntime: a KV-cached decoder stepping a batch of concurrent requests (new
 // requests join the running batch: continuous batching), seeded sampling, stop strings/tokens, behaviour
 // log-probs, and weight versions published while requests are in flight (interrupt-and-resume by default).
-import {UsageError} from '../../core/errors.js'
-import {Rng} from '../../core/rng.js'
+import {UsageError} from '../../core/index.js'
+import {Rng} from '../../core/index.js'
 import type {TextTokenizer} from '../text-tokenizer.js'
 import type {ModelConfig, Weights} from '../config.js'
 import {buildDecoderModel} from './graph.js'

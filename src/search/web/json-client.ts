@@ -4,8 +4,8 @@
 // `retry-after` asks; a retry-after longer than allowed fails at once instead of stalling the agent).
 import PQueue from 'p-queue'
 import {WebSearchError} from './web-search-error.js'
-import {checkRetryOptions, isRetryableStatus, withRetries, type AttemptOutcome, type RetryOptions} from '../../core/http-retry.js'
-import {retryAfterFromHeaders} from '../../core/retry-after.js'
+import {checkRetryOptions, isRetryableStatus, withRetries, type AttemptOutcome, type RetryOptions} from '../../core/index.js'
+import {retryAfterFromHeaders} from '../../core/index.js'
 
 export interface JsonClientOptions extends RetryOptions {
   /** Per-attempt timeout. Default 10000 ms. */

@@ -4,11 +4,11 @@
 // temperature 0) checks validity, answerability from the facts alone and, for every wrong answer the
 // closed-book samples produced, whether it could be a second valid answer. Unparseable judge replies are
 // retried, then the seed is rejected with the reason; a search provider that is down makes the driver retry.
-import type {Fact, Question, SynthItem} from '../../core/records/index.js'
-import type {LanguageModel} from '../../llm/language-model.js'
-import type {SearchHit, SearchProvider} from '../../search/provider.js'
-import type {PageReader} from '../../browse/reader.js'
-import {hashString} from '../../core/rng.js'
+import type {Fact, Question, SynthItem} from '../../core/index.js'
+import type {LanguageModel} from '../../llm/index.js'
+import type {SearchHit, SearchProvider} from '../../search/index.js'
+import type {PageReader} from '../../browse/index.js'
+import {hashString} from '../../core/index.js'
 import {extractAnswer, matchesAnyGold} from '../../answer/index.js'
 import {DEFAULT_LIMITS, difficultyCheck, ToolUnavailableError, validityCheck, type CheckVerdict, type DifficultyProbe, type SynthContext, type SynthEngine, type SynthLimits, type SynthOutcome} from '../engine.js'
 import {parseReply, UnparseableReply, type FieldKind} from './json-reply.js'
