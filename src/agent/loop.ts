@@ -2,7 +2,7 @@
 // Token-level models get one exact token sequence (prompt mask 0, generated mask 1 with behaviour log-probs,
 // tool output mask 0); chat models get alternating messages. Tool failures and malformed actions go back to
 // the model as text; only a broken backend (ModelBackendError) escapes as an exception.
-import {isArsError} from '../core/index.js'
+import {isArsError, trajectoryId} from '../core/index.js'
 import type {Question} from '../core/index.js'
 import type {ToolCallRecord, Trajectory} from '../core/index.js'
 import {chatMlTemplate} from '../llm/index.js'
@@ -213,7 +213,7 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
   return {
     type: 'trajectory',
     version: 1,
-    id: `${question.id}#${sampleIndex}`,
+    id: trajectoryId(question.id, sampleIndex),
     question_id: question.id,
     sample_index: sampleIndex,
     policy_version: policyVersion ?? 0,

@@ -2,7 +2,7 @@
 // answer rule for the three places that ask it: `eval --search none` (src/eval/answerers.ts), `filter
 // --no-tool-fail` and the synthesis difficulty check (both through ClosedBookSolver), so the three measure one thing.
 import type {GenerateInput, LanguageModel} from '../llm/index.js'
-import {hashString} from '../core/index.js'
+import {episodeSeed} from '../core/index.js'
 import {extractAnswer} from './extract.js'
 import type {SolveRequest, Solver} from './solver.js'
 
@@ -58,7 +58,8 @@ export interface ClosedBookOptions {
   seed?: number
 }
 
-/** The closed-book model as a difficulty Solver: sample `i` of question `id` is seeded from (seed, id, i). */
+/** The closed-book model as a difficulty Solver: sample `i` of question `id` is seeded episodeSeed(seed, id, i), the
+ *  one seed rule of rollout, eval, filter and train. */
 export class ClosedBookSolver implements Solver {
   readonly id: string
   readonly #model: LanguageModel
@@ -74,7 +75,7 @@ export class ClosedBookSolver implements Solver {
     const {answer} = await answerClosedBook(this.#model, request.question, {
       maxTokens: this.#options.maxTokens,
       temperature: this.#options.temperature,
-      seed: (hashString(`${this.#options.seed}/${request.id}`) + request.sample) >>> 0,
+      seed: episodeSeed(this.#options.seed, request.id, request.sample),
       ...(request.signal ? {signal: request.signal} : {}),
     })
     return answer

@@ -1,6 +1,8 @@
 // src/core: the public entry of this area. Commands and other areas import from here only (test/architecture/boundaries.test.ts).
 export {stageDir} from './atomic-dir.js'
 export {DiskCache} from './disk-cache.js'
+export {episodeSeed, runEpisodes, trajectoryId} from './episodes.js'
+export type {Episode, RunEpisodesOptions} from './episodes.js'
 export {ArsError, DataError, UsageError, describeValue, isArsError} from './errors.js'
 export {checkRetryOptions, isRetryableStatus, withRetries} from './http-retry.js'
 export type {AttemptOutcome, RetryOptions} from './http-retry.js'

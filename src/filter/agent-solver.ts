@@ -4,7 +4,7 @@ import type {LanguageModel} from '../llm/index.js'
 import type {AgentTools} from '../agent/index.js'
 import type {AgentFormat} from '../agent/index.js'
 import {runEpisode} from '../agent/index.js'
-import {episodeSeed} from '../agent/index.js'
+import {episodeSeed} from '../core/index.js'
 import {parseRecord, QuestionType} from '../core/index.js'
 import type {SolveRequest, Solver} from '../answer/index.js'
 

@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import type {EvalResult, Question} from '../../src/core/records/index.js'
 import {runEval, resultKey, type Answerer} from '../../src/eval/run.js'
 import {writeReport, barChart, histogram, reportData} from '../../src/eval/report.js'
+import {episodeSeed} from '../../src/core/index.js'
 import {closedBookAnswerer} from '../../src/eval/answerers.js'
 import type {GenerateInput, GenerateResult, LanguageModel, SamplingOptions} from '../../src/llm/language-model.js'
 
@@ -28,12 +29,15 @@ async function collect(it: AsyncIterable<EvalResult>): Promise<EvalResult[]> {
   return out
 }
 
-test('results come out in (question, sample) order under concurrency, each sample seeded seed + index', async () => {
+test('results come out in (question, sample) order under concurrency, each sample seeded by the one episode seed rule', async () => {
   const rows = await collect(runEval(questions, {answerer, score: ctx, k: 2, concurrency: 5}))
   assert.equal(rows.length, 24)
-  assert.deepEqual(rows.slice(0, 4).map((r) => [r.id, r.sample_index, r.seed]), [['q0', 0, 100], ['q0', 1, 101], ['q1', 0, 100], ['q1', 1, 101]])
-  assert.equal(rows[0]?.stats.seed_seen, 100)
-  assert.equal(rows[1]?.stats.seed_seen, 101)
+  // The seed rule of rollout, filter and train (was seed + sample_index here): a function of (seed, id, sample).
+  const seed = (id: string, s: number): number => episodeSeed(100, id, s)
+  assert.deepEqual(rows.slice(0, 4).map((r) => [r.id, r.sample_index, r.seed]), [['q0', 0, seed('q0', 0)], ['q0', 1, seed('q0', 1)], ['q1', 0, seed('q1', 0)], ['q1', 1, seed('q1', 1)]])
+  assert.equal(new Set(rows.map((r) => r.seed)).size, 24, 'every (question, sample) has its own seed')
+  assert.equal(rows[0]?.stats.seed_seen, seed('q0', 0))
+  assert.equal(rows[1]?.stats.seed_seen, seed('q0', 1))
   assert.deepEqual(rows[0]?.scores, {em: 1, f1: 1})
   assert.deepEqual(rows[2]?.scores, {em: 0, f1: 0})
   // an episode that throws becomes a row with an error and a null prediction, not a crash
