@@ -92,7 +92,7 @@ good episodes; --max-observation-chars shortens observations for small contexts.
     })
 
     if (flags.format === 'verl') {
-      const [{collectVerlRows}, {verlParquet}] = await Promise.all([import('../src/export/index.js'), import('../src/export/index.js')])
+      const {collectVerlRows, verlParquet} = await import('../src/export/index.js')
       const rows = await collectVerlRows(nonEmpty(questionRecords(lines, policy)))
       await writeFile(flags.out as string, await verlParquet(rows))
       if (!flags.quiet) process.stderr.write(`export verl: ${rows.length} rows → ${flags.out}\n`)

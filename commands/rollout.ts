@@ -25,7 +25,7 @@ import {isWorldDir} from '../src/core/index.js'
  */
 async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardOptions, format: AgentFormat): Promise<{run: EpisodeRunner; check: (question: Question) => void}> {
   if (!isWorldDir(worldDir)) throw new UsageError(`--model oracle needs --search to be a world folder: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, index it, and pass --search DIR.'})
-  const [{loadWorld}, {Oracle, checkOracleQuestion}] = await Promise.all([import('../src/world/index.js'), import('../src/world/index.js')])
+  const {loadWorld, Oracle, checkOracleQuestion} = await import('../src/world/index.js')
   const {world} = await loadWorld(worldDir)
   // The agent's own tools (a world folder's: same hits per search, same page parts, pages read offline) make the
   // oracle's observations what the agent loop would show, so its trajectories are demonstrations for it.

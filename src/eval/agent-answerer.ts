@@ -51,7 +51,7 @@ export function answerFromTrajectory(t: Trajectory): AnswerResult {
 async function oracleAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
   const worldDir = isWorldDir(spec.search) ? spec.search : spec.worldDir ?? defaultWorldDir()
   if (!isWorldDir(worldDir)) throw new UsageError(`--model oracle needs a world directory: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Pass --search DIR (or --world DIR) naming a world built by `ars world build`.'})
-  const [{loadWorld}, {Oracle}] = await Promise.all([import('../world/index.js'), import('../world/index.js')])
+  const {loadWorld, Oracle} = await import('../world/index.js')
   const {world} = await loadWorld(worldDir)
   const tools = await worldTools(worldDir)
   const answer: Answerer = async (question, sample) => {
@@ -80,10 +80,7 @@ export async function makeAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
     const model = await resolveLanguageModel(spec.model, '--model')
     return {answer: closedBookAnswerer(model, {temperature: spec.temperature}), close: async () => model.close?.()}
   }
-  const [{resolveAgentTools}, {agentFormat}] = await Promise.all([
-    import('../agent/index.js'),
-    import('../agent/index.js'),
-  ])
+  const {resolveAgentTools, agentFormat} = await import('../agent/index.js')
   const model: LanguageModel = await resolveLanguageModel(spec.model, '--model')
   let tools: AgentTools
   try {

@@ -72,8 +72,7 @@ export class OnnxModel implements LanguageModel {
 
 /** Loads config.json, tokenizer files and weights (model.onnx when present, else safetensors) from a folder. */
 export async function loadOnnxModel(dir: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
-  const [{loadCheckpoint, loadModelConfig}, {HfTokenizer, readTokenizerFiles}, {GenerationEngine}] = await Promise.all([
-    import('../model/index.js'),
+  const [{loadCheckpoint, loadModelConfig, HfTokenizer, readTokenizerFiles}, {GenerationEngine}] = await Promise.all([
     import('../model/index.js'),
     import('../model/onnx/engine.js'),
   ])

@@ -108,7 +108,7 @@ export class HeldOutEvaluator {
    * `episode` is the run's agent settings (format, turns, tokens per turn, context); temperature is forced to 0.
    */
   async evaluate(at: {step: number; policyVersion: number; timeMs: number}, model: LanguageModel, tools: AgentTools, episode: Omit<EpisodeOptions, 'model' | 'tools' | 'seed' | 'sampleIndex' | 'signal' | 'reward'>, signal?: AbortSignal): Promise<TrainMetric> {
-    const [{agentAnswerer}, {runEval}] = await Promise.all([import('../eval/index.js'), import('../eval/index.js')])
+    const {agentAnswerer, runEval} = await import('../eval/index.js')
     const started = performance.now()
     // Which policy versions sampled the answers: all equal to the step's version unless something published meanwhile.
     const versions: number[] = []
