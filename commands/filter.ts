@@ -31,7 +31,7 @@ n-gram hashes; --difficulty keeps at most 4×--concurrency records in flight.`
     'ars filter --dedupe < synth.jsonl > unique.jsonl',
     'ars filter --decontaminate eval/nq.jsonl eval/hotpot.jsonl --rejects contaminated.jsonl < train.jsonl > clean.jsonl',
     "ars filter --where 'source=world' --where 'hops>=2' --max-hops 4 < questions.jsonl",
-    "ars filter --difficulty --model onnx:datasets/tiny-policy --search world/ --samples 8 --pass-range '0<p<1' < synth.jsonl",
+    "ars filter --difficulty --model onnx:datasets/policy-tiny --search world/ --samples 8 --pass-range '0<p<1' < synth.jsonl",
     'ars filter --no-tool-fail --model openai:qwen2.5-7b --samples 4 < synth.jsonl > hard.jsonl',
   ]
 

@@ -28,7 +28,7 @@ Engines:
 Streams: seeds are read as they come; at most 4×--concurrency are in flight. Output order follows input order.`
   static override examples = [
     'ars synthesize --engine kb --world datasets/world-small < datasets/world-small/seeds.jsonl > synth.jsonl',
-    'ars synthesize --engine kb --world world/ --model onnx:datasets/tiny-policy --difficulty-samples 8 -i world/seeds.jsonl --rejects rejects.jsonl -o synth.jsonl --resume',
+    'ars synthesize --engine kb --world world/ --model onnx:datasets/policy-tiny --difficulty-samples 8 -i world/seeds.jsonl --rejects rejects.jsonl -o synth.jsonl --resume',
     'ars synthesize --engine llm --model openai:qwen2.5-72b --base-url http://127.0.0.1:8000/v1 --search world/index < seeds.jsonl > synth.jsonl',
   ]
 

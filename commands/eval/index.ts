@@ -26,7 +26,7 @@ and skipped. --search none answers closed-book (no tools). The world's splits re
 from --world (default ${DEFAULT_WORLD_DIR}). --tools picks the agent's tools; GAIA with --attachments DIR also
 runs the questions with an attached file the file tool reads, and then defaults to every tool (${TOOL_NAMES.join(',')}).`
   static override examples = [
-    'ars eval --bench world-test --model datasets/tiny-policy --search datasets/world-small --report out/ > results.jsonl',
+    'ars eval --bench world-test --model datasets/policy-tiny --search datasets/world-small --report out/ > results.jsonl',
     'ars eval --bench hotpotqa --data data/hotpotqa --model openai:qwen2.5-7b --search retrieval:http://127.0.0.1:8000 -k 4 --concurrency 16 > r.jsonl',
     'ars eval --bench gaia --data data/gaia --model openai:gpt-4o --search serper: --judge openai:gpt-4o-mini --out gaia.jsonl --resume',
     'ars eval --bench gaia --data data/gaia/2023/validation --attachments data/gaia/2023/validation --model openai:gpt-4o --search serper: > gaia.jsonl',

@@ -23,7 +23,7 @@ export default class TrainSft extends ArsCommand {
   static override examples = [
     'ars export runs/traj.jsonl --format sft-jsonl | ars train sft --model models/tiny --out runs/sft1 --epochs 3',
     'ars train sft --model models/tiny --out runs/sft1 --lr 3e-3 --save-every 50 data/sft.jsonl',
-    'ars train sft --model models/tiny --out runs/sft1 --resume data/sft.jsonl && ars eval --model runs/sft1/latest --bench world',
+    'ars train sft --model models/tiny --out runs/sft1 --resume data/sft.jsonl && ars eval --model runs/sft1/latest --bench world-test --search datasets/world-small',
     'ars train sft --model datasets/policy-tiny --out runs/sft2 --eval-every 50 --eval-questions world/questions/dev.jsonl --eval-limit 40 --search world/ data/sft.jsonl && ars train report runs/sft2',
   ]
 

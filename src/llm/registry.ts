@@ -79,7 +79,7 @@ async function loadTokenizerFolder(path: string): Promise<TextTokenizer> {
 
 async function loadOnnx(dir: string, spec: string, options: ResolveModelOptions): Promise<LanguageModel> {
   if (!dir) throw formatError(spec, 'onnx: needs a model folder')
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--model ${JSON.stringify(spec)}: ${dir} is not a folder`, {code: 'model-missing', fix: 'Pass a model folder with config.json, tokenizer.json and model.onnx (e.g. from `ars export --format onnx`).'})
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--model ${JSON.stringify(spec)}: ${dir} is not a folder`, {code: 'model-missing', fix: 'Pass a model folder with config.json, tokenizer.json and weights: model.safetensors (a Hugging Face folder, e.g. datasets/policy-search-sft or runs/r1/latest) or onnx/model.onnx (`ars export --format onnx`).'})
   const {loadOnnxModel} = await import('./onnx-model.js')
   return loadOnnxModel(dir, {maxBatchSize: options.maxBatchSize, threads: options.threads, contextLength: options.contextLength})
 }
