@@ -18,6 +18,7 @@ import {rollout, rolloutDoneText, type EpisodeRunner, type RolloutSummary} from 
 import type {LanguageModel} from '../src/llm/index.js'
 import type {Question} from '../src/core/index.js'
 import {isWorldDir} from '../src/core/index.js'
+import {allowPrivateFlag} from './_shared/search-flags.js'
 
 /**
  * `--model oracle`: the world's scripted oracle (src/world/oracle.ts) walks each question's KB path with the
@@ -76,7 +77,7 @@ export default class Rollout extends ArsCommand {
     'base-url': Flags.string({description: 'openai: server root ending in /v1 (default OPENAI_BASE_URL, else http://127.0.0.1:8000/v1).'}),
     tokenizer: Flags.string({description: 'openai:/scripted: work on exact token ids with this tokenizer (model folder, tokenizer.json, or "byte"); needed for training trajectories.'}),
     search: Flags.string({char: 's', required: true, description: 'Index folder, world folder, retrieval-server URL, serper: or searxng:URL.'}),
-    'read-allow-private': Flags.boolean({default: false, description: 'Let access open loopback and private addresses (a local web server).'}),
+    'allow-private': allowPrivateFlag('Let access open loopback and private addresses (a local web server).'),
     format: Flags.option({options: FORMAT_NAMES, default: 'asearcher' as (typeof FORMAT_NAMES)[number], description: 'Agent format and prompt template.'})(),
     ...toolsFlags,
     samples: Flags.integer({char: 'n', default: 1, min: 1, description: 'Episodes per question.'}),
@@ -117,7 +118,7 @@ export default class Rollout extends ArsCommand {
     if (resume?.repairedBytes) process.stderr.write(`warning: ${flags.out}: removed a partial last line (${resume.repairedBytes} bytes) left by an interrupted run\n`)
 
     const oracle = flags.model === 'oracle'
-    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
+    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
     const model = oracle ? undefined : await resolveModel(flags.model, {baseUrl: flags['base-url'], tokenizer: flags.tokenizer, concurrency: Math.max(64, flags.concurrency), contextLength: flags['context-length']})
     const reward: RewardOptions = {metric: (flags.reward ?? format.defaultReward) as RewardMetric, formatPenalty: number('format-penalty', flags['format-penalty'], 0)}
     const oracleRun = oracle ? await oracleRunner(flags.search, tools, reward, format) : undefined

@@ -16,6 +16,7 @@ import {judgeFromFlags, judgeFlags, metricsFromFlag, printJudgeUsage, printLoadN
 import {toolChoice, toolsFlags} from '../_shared/tools-flags.js'
 import {TOOL_NAMES} from '../../src/agent/index.js'
 import {isWorldDir} from '../../src/core/index.js'
+import {allowPrivateFlag} from '../_shared/search-flags.js'
 
 export default class Eval extends ArsCommand {
   static override summary = 'Run a model (with its search agent) on a benchmark and score it: EvalResult lines on stdout, a table on stderr.'
@@ -45,7 +46,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
     concurrency: Flags.integer({default: 1, min: 1, description: 'Episodes in flight.'}),
     'max-turns': Flags.integer({min: 1, description: 'Agent turn limit (default: the agent\'s).'}),
     'agent-format': Flags.string({description: 'Agent format: asearcher, deepresearcher, search-r1, compact (default: the agent\'s).'}),
-    'read-allow-private': Flags.boolean({default: false, description: 'Let the agent open loopback/private URLs (a local world web server).'}),
+    'allow-private': allowPrivateFlag('Let the agent open loopback/private URLs (a local world web server).'),
     ...toolsFlags,
     limit: Flags.integer({min: 1, description: 'Only the first N questions.'}),
     metrics: Flags.string({description: 'Comma-separated rule metrics (default: the benchmark\'s).'}),
@@ -84,7 +85,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
     const controller = new AbortController()
     const onSigint = (): void => controller.abort(new Error('interrupted (SIGINT)'))
     process.once('SIGINT', onSigint)
-    const answerer = await makeAnswerer({model: flags.model, search: flags.search, temperature, readAllowPrivate: flags['read-allow-private'], ...(flags['agent-format'] ? {format: flags['agent-format']} : {}), ...(flags['max-turns'] ? {maxTurns: flags['max-turns']} : {}), tools: choice.tools, ...(choice.toolOptions.attachmentsDir ? {attachmentsDir: choice.toolOptions.attachmentsDir} : {}), worldDir: world ?? (loaded.entry?.kind === 'world' ? flags.data : undefined)})
+    const answerer = await makeAnswerer({model: flags.model, search: flags.search, temperature, readAllowPrivate: flags['allow-private'], ...(flags['agent-format'] ? {format: flags['agent-format']} : {}), ...(flags['max-turns'] ? {maxTurns: flags['max-turns']} : {}), tools: choice.tools, ...(choice.toolOptions.attachmentsDir ? {attachmentsDir: choice.toolOptions.attachmentsDir} : {}), worldDir: world ?? (loaded.entry?.kind === 'world' ? flags.data : undefined)})
     const drawer = this.progress(flags.quiet)
     const results: EvalResult[] = []
     try {

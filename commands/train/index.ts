@@ -13,6 +13,7 @@ import {formatWithTools, toolChoice, toolsFlags} from '../_shared/tools-flags.js
 import {REWARD_METRICS, type RewardMetric} from '../../src/agent/index.js'
 import {resolveAgentTools} from '../../src/agent/index.js'
 import {TRAIN_MODES, trainRl, validateRlOptions, type TrainMode} from '../../src/rl/index.js'
+import {allowPrivateFlag} from '../_shared/search-flags.js'
 
 /** Questions with gold answers (rewards need them); SynthItem records pose their question. */
 async function readQuestions(files: readonly string[], skipUnanswerable: boolean, warn: (m: string) => void): Promise<Question[]> {
@@ -94,7 +95,7 @@ export default class Train extends ArsCommand {
     reward: Flags.option({options: REWARD_METRICS, description: 'Reward metric (default: f1; em for search-r1).'})(),
     'format-penalty': Flags.string({default: '0', description: 'Subtracted from the reward when no valid answer was given (default 0: divided by a group\'s spread, a penalty counts as much as being right, and small policies learn to answer junk rather than search).'}),
     'search-top-k': Flags.integer({default: 5, min: 1, description: 'Hits per search.'}),
-    'read-allow-private': Flags.boolean({default: false, description: 'Let access open loopback and private addresses.'}),
+    'allow-private': allowPrivateFlag('Let access open loopback and private addresses.'),
     'skip-unanswerable': Flags.boolean({default: false, description: 'Leave out questions without answers instead of failing.'}),
     'save-every': Flags.integer({default: 0, min: 0, description: 'Checkpoint every N steps (0: by time only, see --save-every-minutes; always at the end and on Ctrl-C).'}),
     'save-every-minutes': Flags.string({default: String(DEFAULT_SAVE_EVERY_MINUTES), description: SAVE_EVERY_MINUTES_HELP}),
@@ -128,7 +129,7 @@ export default class Train extends ArsCommand {
     const heldOut = await heldOutFromFlags(flags, flags.concurrency, flags.seed)
     const choice = toolChoice(flags, flags.format)
     const format = formatWithTools(flags.format, choice)
-    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
+    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
 
     const stop = new AbortController()
     const offInterrupt = this.onInterrupt(

@@ -130,3 +130,15 @@ test('the example parser splits pipelines and drops redirections', () => {
   assert.deepEqual(segments(`jq -R '{url: .}' u.txt | ars read --as-corpus > c.jsonl && ars index c.jsonl --out i/  # note`), [['jq', '-R', '{url: .}', 'u.txt'], ['ars', 'read', '--as-corpus'], ['ars', 'index', 'c.jsonl', '--out', 'i/']])
   assert.deepEqual(segments('ars eval --bench x < in.jsonl 2> err.txt'), [['ars', 'eval', '--bench', 'x']])
 })
+
+test('one name per idea: --allow-private and --out everywhere, the old names still parse', async () => {
+  const commands = await loadCommands()
+  for (const id of ['read', 'rollout', 'eval', 'synthesize', 'train']) assert.ok('allow-private' in (commands.get(id)!.flags ?? {}), `${id} --allow-private`)
+  for (const id of ['rollout', 'eval', 'synthesize', 'world facts']) assert.ok('out' in (commands.get(id)!.flags ?? {}), `${id} --out`)
+  const rollout = commands.get('rollout')!
+  const old = await Parser.parse(['--model', 'm', '--search', 's', '--read-allow-private'], {flags: rollout.flags as never, args: (rollout.args ?? {}) as never, strict: true, context: undefined as never})
+  assert.equal((old.flags as Record<string, unknown>)['allow-private'], true)
+  const synth = commands.get('synthesize')!
+  const output = await Parser.parse(['--world', 'w', '--output', 'x.jsonl'], {flags: synth.flags as never, args: (synth.args ?? {}) as never, strict: true, context: undefined as never})
+  assert.equal((output.flags as Record<string, unknown>).out, 'x.jsonl')
+})
