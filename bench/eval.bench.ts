@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {spawnSync} from 'node:child_process'
 import {Rng} from '../src/core/rng.js'
-import {coverExactMatch, exactMatch, tokenF1} from '../src/eval/metrics.js'
+import {coverExactMatch, exactMatch, tokenF1} from '../src/answer/index.js'
 import {isMain, report, ROOT} from './harness.js'
 
 const WORDS = 'The the a An river City founded who which Ünïcode café year prize award guild director novel film born capital "mountain" island, author painter king queen war treaty 1,000 3.5 yes no'.split(' ')

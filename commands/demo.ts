@@ -2,8 +2,9 @@ import {Flags} from '@oclif/core'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
-import {UsageError} from '../src/core/errors.js'
-import {DEMO_DEFAULTS} from '../src/demo/plan.js'
+import {UsageError} from '../src/core/index.js'
+import {DEMO_DEFAULTS} from '../src/demo/index.js'
+import {isWorldDir} from '../src/core/index.js'
 
 export default class Demo extends ArsCommand {
   static override summary = 'Run the whole loop on the embedded default: synthesize → filter → eval → train (async RL) → eval → compare.'
@@ -39,14 +40,14 @@ its paired-bootstrap interval. On 2 CPU cores the default demo takes under ten m
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Demo)
-    const {demoPlan} = await import('../src/demo/plan.js')
-    const {clearDemoFolder, runStages} = await import('../src/demo/pipeline.js')
-    const {formatSummary, summarize} = await import('../src/demo/summary.js')
-    const {COMMITTED_RL_DIR, DEFAULT_POLICY_DIR, PACKAGE_WORLD_DIR} = await import('../src/demo/policy.js')
-    const {shown} = await import('../src/demo/pipeline.js')
+    const {demoPlan} = await import('../src/demo/index.js')
+    const {clearDemoFolder, runStages} = await import('../src/demo/index.js')
+    const {formatSummary, summarize} = await import('../src/demo/index.js')
+    const {COMMITTED_RL_DIR, DEFAULT_POLICY_DIR, PACKAGE_WORLD_DIR} = await import('../src/demo/index.js')
+    const {shown} = await import('../src/demo/index.js')
     const policy = shown(flags.policy ?? DEFAULT_POLICY_DIR)
     const world = shown(flags.world ?? PACKAGE_WORLD_DIR)
-    if (!existsSync(join(world, 'world.json'))) {
+    if (!isWorldDir(world)) {
       throw new UsageError(`--world ${world}: not a world folder (no world.json)`, {code: 'flag', fix: 'Build one with `ars world build --out DIR`, or drop --world to use datasets/world-small.'})
     }
     if (!existsSync(join(policy, 'config.json'))) {

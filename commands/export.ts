@@ -2,12 +2,12 @@ import {Args, Flags} from '@oclif/core'
 import {createWriteStream} from 'node:fs'
 import {writeFile} from 'node:fs/promises'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
-import {UsageError} from '../src/core/errors.js'
-import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
-import {closeOutput} from '../src/core/output.js'
-import {counted, questionRecords, requireNonEmpty, validateRecords} from '../src/core/record-stream.js'
-import {TrajectoryType, type Trajectory} from '../src/core/records/index.js'
-import {agentFormat, FORMAT_NAMES} from '../src/agent/formats.js'
+import {UsageError} from '../src/core/index.js'
+import {readJsonl, writeJsonl} from '../src/core/index.js'
+import {closeOutput} from '../src/core/index.js'
+import {counted, questionRecords, requireNonEmpty, validateRecords} from '../src/core/index.js'
+import {TrajectoryType, type Trajectory} from '../src/core/index.js'
+import {agentFormat, FORMAT_NAMES} from '../src/agent/index.js'
 
 const MODEL_FORMATS = ['onnx', 'hf'] as const
 const DATA_FORMATS = ['sft-jsonl', 'verl', 'areal'] as const
@@ -92,7 +92,7 @@ good episodes; --max-observation-chars shortens observations for small contexts.
     })
 
     if (flags.format === 'verl') {
-      const [{collectVerlRows}, {verlParquet}] = await Promise.all([import('../src/export/data-stages.js'), import('../src/export/verl.js')])
+      const {collectVerlRows, verlParquet} = await import('../src/export/index.js')
       const rows = await collectVerlRows(nonEmpty(questionRecords(lines, policy)))
       await writeFile(flags.out as string, await verlParquet(rows))
       if (!flags.quiet) process.stderr.write(`export verl: ${rows.length} rows → ${flags.out}\n`)
@@ -102,12 +102,12 @@ good episodes; --max-observation-chars shortens observations for small contexts.
     const out = flags.out && flags.out !== '-' ? createWriteStream(flags.out) : process.stdout
     try {
       if (flags.format === 'areal') {
-        const {arealRows} = await import('../src/export/data-stages.js')
+        const {arealRows} = await import('../src/export/index.js')
         const n = await writeJsonl(arealRows(nonEmpty(questionRecords(lines, policy))), out)
         await closeOutput(out)
         if (!flags.quiet) process.stderr.write(`export areal: ${n} rows\n`)
       } else {
-        const {sftExamples} = await import('../src/export/data-stages.js')
+        const {sftExamples} = await import('../src/export/index.js')
         const stats = {read: 0, written: 0, skipped: {}}
         const trajectories = nonEmpty(validateRecords<Trajectory>(lines, TrajectoryType, policy))
         const format = flags['agent-format'] ? agentFormat(flags['agent-format']) : undefined

@@ -1,20 +1,20 @@
 import {Flags} from '@oclif/core'
 import {baseUrlFlag} from './_shared/base-url-flag.js'
-import {FORMAT_NAMES} from '../src/agent/formats.js'
+import {FORMAT_NAMES} from '../src/agent/index.js'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
-import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
-import {counted, requireNonEmpty} from '../src/core/record-stream.js'
-import {UsageError} from '../src/core/errors.js'
-import {NearDuplicateIndex} from '../src/filter/dedupe.js'
-import {loadEvalSets} from '../src/filter/decontaminate.js'
-import {filterRecords, parseFilterInput} from '../src/filter/pipeline.js'
-import {parsePredicate} from '../src/filter/predicate.js'
-import {parsePassRange} from '../src/filter/pass-range.js'
-import {JsonlAppender} from '../src/filter/reject-writer.js'
-import {FilterStats} from '../src/filter/stats.js'
-import {numberFlag} from '../src/filter/flag-values.js'
-import {createDifficulty} from '../src/filter/solvers.js'
-import {parseToolList, type ToolName} from '../src/agent/tool-specs.js'
+import {readJsonl, writeJsonl} from '../src/core/index.js'
+import {counted, requireNonEmpty} from '../src/core/index.js'
+import {UsageError} from '../src/core/index.js'
+import {NearDuplicateIndex} from '../src/filter/index.js'
+import {loadEvalSets} from '../src/filter/index.js'
+import {filterRecords, parseFilterInput} from '../src/filter/index.js'
+import {parsePredicate} from '../src/filter/index.js'
+import {parsePassRange} from '../src/filter/index.js'
+import {JsonlAppender} from '../src/filter/index.js'
+import {FilterStats} from '../src/filter/index.js'
+import {numberFlag} from '../src/filter/index.js'
+import {createDifficulty} from '../src/filter/index.js'
+import {parseToolList, type ToolName} from '../src/agent/index.js'
 
 export default class Filter extends ArsCommand {
   static override summary = 'Keep the questions worth training on: difficulty, near-duplicates, eval contamination, hops and field predicates.'
@@ -32,7 +32,7 @@ n-gram hashes; --difficulty keeps at most 4×--concurrency records in flight.`
     'ars filter --dedupe < synth.jsonl > unique.jsonl',
     'ars filter --decontaminate eval/nq.jsonl eval/hotpot.jsonl --rejects contaminated.jsonl < train.jsonl > clean.jsonl',
     "ars filter --where 'source=world' --where 'hops>=2' --max-hops 4 < questions.jsonl",
-    "ars filter --difficulty --model onnx:datasets/tiny-policy --search world/ --samples 8 --pass-range '0<p<1' < synth.jsonl",
+    "ars filter --difficulty --model onnx:datasets/policy-tiny --search world/ --samples 8 --pass-range '0<p<1' < synth.jsonl",
     'ars filter --no-tool-fail --model openai:qwen2.5-7b --samples 4 < synth.jsonl > hard.jsonl',
   ]
 

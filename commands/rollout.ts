@@ -4,27 +4,30 @@ import {createWriteStream, existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
 import {formatWithTools, toolChoice, toolsFlags} from './_shared/tools-flags.js'
-import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
-import {closeOutput} from '../src/core/output.js'
-import {counted, questionRecords, requireNonEmpty} from '../src/core/record-stream.js'
-import {UsageError} from '../src/core/errors.js'
-import {resolveModel} from '../src/llm/registry.js'
-import {FORMAT_NAMES, type AgentFormat} from '../src/agent/formats.js'
-import {computeReward, REWARD_METRICS, type RewardMetric, type RewardOptions} from '../src/agent/reward.js'
-import {resolveAgentTools} from '../src/agent/resolve-tools.js'
-import type {AgentTools} from '../src/agent/tools.js'
-import {readDoneIds} from '../src/agent/resume.js'
-import {rollout, rolloutDoneText, trajectoryId, type EpisodeRunner, type RolloutSummary} from '../src/agent/rollout.js'
-import type {LanguageModel} from '../src/llm/language-model.js'
-import type {Question} from '../src/core/records/index.js'
+import {readJsonl, writeJsonl} from '../src/core/index.js'
+import {closeOutput} from '../src/core/index.js'
+import {counted, questionRecords, requireNonEmpty} from '../src/core/index.js'
+import {DataError, UsageError} from '../src/core/index.js'
+import {resolveModel} from '../src/llm/index.js'
+import {FORMAT_NAMES, type AgentFormat} from '../src/agent/index.js'
+import {computeReward, REWARD_METRICS, type RewardMetric, type RewardOptions} from '../src/agent/index.js'
+import {resolveAgentTools} from '../src/agent/index.js'
+import type {AgentTools} from '../src/agent/index.js'
+import {readDoneIds} from '../src/agent/index.js'
+import {trajectoryId} from '../src/core/index.js'
+import {rollout, rolloutDoneText, type EpisodeRunner, type RolloutSummary} from '../src/agent/index.js'
+import type {LanguageModel} from '../src/llm/index.js'
+import type {Question} from '../src/core/index.js'
+import {isWorldDir} from '../src/core/index.js'
+import {allowPrivateFlag} from './_shared/search-flags.js'
 
 /**
  * `--model oracle`: the world's scripted oracle (src/world/oracle.ts) walks each question's KB path with the
  * world's index and pages read from its ground truth, writing trajectories in the run's --format (search-only for formats without access). World questions only (they carry meta.path).
  */
 async function oracleRunner(worldDir: string, tools: AgentTools, reward: RewardOptions, format: AgentFormat): Promise<{run: EpisodeRunner; check: (question: Question, where: string) => void}> {
-  if (!existsSync(join(worldDir, 'world.json'))) throw new UsageError(`--model oracle needs --search to be a world folder: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, index it, and pass --search DIR.'})
-  const [{loadWorld}, {Oracle, checkOracleQuestion}] = await Promise.all([import('../src/world/load.js'), import('../src/world/oracle.js')])
+  if (!isWorldDir(worldDir)) throw new UsageError(`--model oracle needs --search to be a world folder: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, index it, and pass --search DIR.'})
+  const {loadWorld, Oracle, checkOracleQuestion} = await import('../src/world/index.js')
   const {world} = await loadWorld(worldDir)
   // The agent's own tools (a world folder's: same hits per search, same page parts, pages read offline) make the
   // oracle's observations what the agent loop would show, so its trajectories are demonstrations for it.
@@ -61,7 +64,7 @@ export default class Rollout extends ArsCommand {
     'base-url': baseUrlFlag,
     tokenizer: Flags.string({description: 'openai:/scripted: work on exact token ids with this tokenizer (model folder, tokenizer.json, or "byte"); needed for training trajectories.'}),
     search: Flags.string({char: 's', required: true, description: 'Index folder, world folder, retrieval-server URL, serper: or searxng:URL.'}),
-    'read-allow-private': Flags.boolean({default: false, description: 'Let access open loopback and private addresses (a local web server).'}),
+    'allow-private': allowPrivateFlag('Let access open loopback and private addresses (a local web server).'),
     format: Flags.option({options: FORMAT_NAMES, default: 'asearcher' as (typeof FORMAT_NAMES)[number], description: 'Agent format and prompt template.'})(),
     ...toolsFlags,
     samples: Flags.integer({char: 'n', default: 1, min: 1, description: 'Episodes per question.'}),
@@ -102,7 +105,7 @@ export default class Rollout extends ArsCommand {
     if (resume?.repairedBytes) process.stderr.write(`warning: ${flags.out}: removed a partial last line (${resume.repairedBytes} bytes) left by an interrupted run\n`)
 
     const oracle = flags.model === 'oracle'
-    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
+    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
     const model = oracle ? undefined : await resolveModel(flags.model, {baseUrl: flags['base-url'], tokenizer: flags.tokenizer, concurrency: Math.max(64, flags.concurrency), contextLength: flags['context-length']})
     const reward: RewardOptions = {metric: (flags.reward ?? format.defaultReward) as RewardMetric, formatPenalty: number('format-penalty', flags['format-penalty'], 0)}
     const oracleRun = oracle ? await oracleRunner(flags.search, tools, reward, format) : undefined

@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
-import {DataError, UsageError} from '../src/core/errors.js'
-import {readJsonl, writeJsonl, type InvalidPolicy} from '../src/core/jsonl.js'
-import {counted, requireNonEmpty} from '../src/core/record-stream.js'
+import {DataError, UsageError} from '../src/core/index.js'
+import {readJsonl, writeJsonl, type InvalidPolicy} from '../src/core/index.js'
+import {counted, requireNonEmpty} from '../src/core/index.js'
 import {createReadStream} from 'node:fs'
 import {createInterface} from 'node:readline'
-import type {SearchHit, SearchProvider} from '../src/search/provider.js'
-import {resolveSearch, searchSpecForms} from '../src/search/registry.js'
+import type {SearchHit, SearchProvider} from '../src/search/index.js'
+import {resolveSearch, searchSpecForms} from '../src/search/index.js'
 import {parseBm25Flag} from './_shared/search-flags.js'
 
 interface QueryItem {

@@ -1,15 +1,16 @@
 import {Flags} from '@oclif/core'
 import {baseUrlFlag} from './_shared/base-url-flag.js'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
-import {readJsonl, writeJsonl} from '../src/core/jsonl.js'
-import {convertQuestions, counted, requireNonEmpty} from '../src/core/record-stream.js'
-import {UsageError} from '../src/core/errors.js'
-import type {Question} from '../src/core/records/index.js'
-import {JsonlAppender} from '../src/filter/reject-writer.js'
-import {runSynthesis} from '../src/synth/run.js'
-import {SynthStats} from '../src/synth/stats.js'
-import {finishedSeedIds} from '../src/synth/resume.js'
-import {createEngine, SYNTH_ENGINES, type SynthEngineName} from '../src/synth/create-engine.js'
+import {readJsonl, writeJsonl} from '../src/core/index.js'
+import {convertQuestions, counted, requireNonEmpty} from '../src/core/index.js'
+import {UsageError} from '../src/core/index.js'
+import type {Question} from '../src/core/index.js'
+import {JsonlAppender} from '../src/filter/index.js'
+import {runSynthesis} from '../src/synth/index.js'
+import {SynthStats} from '../src/synth/index.js'
+import {finishedSeedIds} from '../src/synth/index.js'
+import {createEngine, SYNTH_ENGINES, type SynthEngineName} from '../src/synth/index.js'
+import {allowPrivateFlag} from './_shared/search-flags.js'
 
 export default class Synthesize extends ArsCommand {
   static override summary = 'Grow seed QA pairs into hard, verified, unique-answer questions by injecting facts and fuzzing details.'
@@ -29,7 +30,7 @@ Engines:
 Streams: seeds are read as they come; at most 4×--concurrency are in flight. Output order follows input order.`
   static override examples = [
     'ars synthesize --engine kb --world datasets/world-small < datasets/world-small/seeds.jsonl > synth.jsonl',
-    'ars synthesize --engine kb --world world/ --model onnx:datasets/tiny-policy --difficulty-samples 8 -i world/seeds.jsonl --rejects rejects.jsonl -o synth.jsonl --resume',
+    'ars synthesize --engine kb --world world/ --model onnx:datasets/policy-tiny --difficulty-samples 8 -i world/seeds.jsonl --rejects rejects.jsonl -o synth.jsonl --resume',
     'ars synthesize --engine llm --model openai:qwen2.5-72b --base-url http://127.0.0.1:8000/v1 --search world/index < seeds.jsonl > synth.jsonl',
   ]
 
@@ -44,7 +45,7 @@ Streams: seeds are read as they come; at most 4×--concurrency are in flight. Ou
     model: Flags.string({description: 'Model: proposes and judges edits (llm engine) and answers the difficulty check (both engines).', helpValue: 'M'}),
     search: Flags.string({description: 'Search for --engine llm: an index folder, a world folder, a retrieval-server URL, serper: or searxng:URL.', helpValue: 'S'}),
     'base-url': baseUrlFlag,
-    'read-allow-private': Flags.boolean({default: false, description: '--engine llm: let the page reader open loopback/private addresses (a local `ars serve web`).'}),
+    'allow-private': allowPrivateFlag('--engine llm: let the page reader open loopback/private addresses (a local `ars serve web`).'),
     'max-edits': Flags.integer({min: 1, max: 64, default: 16, description: 'Edit rounds per seed at most.'}),
     'difficulty-samples': Flags.integer({min: 1, max: 64, default: 8, description: 'Closed-book answers per difficulty check.'}),
     'target-hops': Flags.integer({min: 2, max: 16, default: 3, description: 'Without a difficulty model: stop editing once the question needs this many hops (and has been fuzzed).'}),
@@ -52,15 +53,15 @@ Streams: seeds are read as they come; at most 4×--concurrency are in flight. Ou
     concurrency: Flags.integer({min: 1, max: 256, default: 2, description: 'Seeds processed at once.'}),
     'max-tries': Flags.integer({min: 1, max: 100, default: 4, description: 'Tries per seed while a tool (search, model server) is down, with doubling delays.'}),
     'retry-delay': Flags.integer({min: 0, default: 1000, description: 'First retry delay in ms.'}),
-    output: Flags.string({char: 'o', description: 'Write items to this file (appended with --resume) instead of stdout.', helpValue: 'FILE'}),
+    out: Flags.string({char: 'o', aliases: ['output'], description: 'Write items to this file (appended with --resume) instead of stdout (--output is an old name).', helpValue: 'FILE'}),
     rejects: Flags.string({description: 'Write each rejected seed as {record, reasons, partial} to this JSONL file.', helpValue: 'FILE'}),
-    resume: Flags.boolean({default: false, description: 'Skip seeds already in --output or --rejects and append to both.'}),
+    resume: Flags.boolean({default: false, description: 'Skip seeds already in --out or --rejects and append to both.'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Synthesize)
     const engineName: SynthEngineName = flags.engine ?? (flags.world ? 'kb' : 'llm')
-    if (flags.resume && !flags.output) throw new UsageError('--resume needs --output FILE (stdout cannot be reopened)', {code: 'flag', fix: 'Add -o synth.jsonl.'})
+    if (flags.resume && !flags.out) throw new UsageError('--resume needs --out FILE (stdout cannot be reopened)', {code: 'flag', fix: 'Add -o synth.jsonl.'})
     const progress = this.progress(flags.quiet)
     const engine = await createEngine({
       engine: engineName,
@@ -73,12 +74,12 @@ Streams: seeds are read as they come; at most 4×--concurrency are in flight. Ou
       judgeRetries: flags['judge-retries'],
       seed: flags.seed,
       baseUrl: flags['base-url'],
-      readAllowPrivate: flags['read-allow-private'],
+      readAllowPrivate: flags['allow-private'],
       progress: progress.callback,
     })
-    const done = flags.resume ? finishedSeedIds([flags.output, flags.rejects]) : undefined
+    const done = flags.resume ? finishedSeedIds([flags.out, flags.rejects]) : undefined
     const rejects = flags.rejects ? await new JsonlAppender(flags.rejects, {append: flags.resume}).ready() : undefined
-    const output = flags.output ? await new JsonlAppender(flags.output, {append: flags.resume}).ready() : undefined
+    const output = flags.out ? await new JsonlAppender(flags.out, {append: flags.resume}).ready() : undefined
     const stats = new SynthStats()
     const policy = this.invalidPolicy(flags['on-invalid'])
     const abort = new AbortController()

@@ -1,10 +1,10 @@
 // The base of every ars command: maps ArsError to `error: <place>: <message>` + `fix:` on stderr with exit
 // 2 (usage) or 1 (data), makes a closed stdout pipe a clean exit, and offers the shared flag factories.
 import {Command, Flags} from '@oclif/core'
-import {isArsError} from '../../src/core/errors.js'
-import {exitCleanlyOnEpipe} from '../../src/core/output.js'
-import {InvalidPolicy, ON_INVALID_MODES, type OnInvalid} from '../../src/core/jsonl.js'
-import {ProgressDrawer} from '../../src/cli/progress-bar.js'
+import {isArsError} from '../../src/core/index.js'
+import {exitCleanlyOnEpipe} from '../../src/core/index.js'
+import {InvalidPolicy, ON_INVALID_MODES, type OnInvalid} from '../../src/core/index.js'
+import {ProgressDrawer} from '../../src/cli/index.js'
 
 export const sharedFlags = {
   input: Flags.string({

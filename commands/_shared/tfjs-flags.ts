@@ -1,7 +1,7 @@
 // The `--backend` flag for every command that trains (the choice is resolved at run time by
 // src/model/train-backend.ts and src/model/tfjs/backend.ts, which never load a runtime before a command needs it).
 import {Flags} from '@oclif/core'
-import {TRAIN_BACKENDS, type TfjsBackendChoice} from '../../src/model/tfjs/backend.js'
+import {TRAIN_BACKENDS, type TfjsBackendChoice} from '../../src/model/index.js'
 
 export const backendFlag = Flags.option({
   options: TRAIN_BACKENDS,

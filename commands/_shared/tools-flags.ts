@@ -2,9 +2,9 @@
 // into the format (which declares the tools) and the options that give AgentTools the matching handlers.
 import {Flags} from '@oclif/core'
 import {existsSync, statSync} from 'node:fs'
-import {UsageError} from '../../src/core/errors.js'
-import {agentFormat, defaultToolsOf, type AgentFormat} from '../../src/agent/formats.js'
-import {parseToolList, TOOL_NAMES, type ToolName} from '../../src/agent/tool-specs.js'
+import {UsageError} from '../../src/core/index.js'
+import {agentFormat, defaultToolsOf, type AgentFormat} from '../../src/agent/index.js'
+import {parseToolList, TOOL_NAMES, type ToolName} from '../../src/agent/index.js'
 
 export const toolsFlags = {
   tools: Flags.string({description: `Tools the agent may call, comma-separated from ${TOOL_NAMES.join(', ')} (default: the format's own, search,access; search-r1: search).`, helpValue: 'LIST'}),

@@ -1,11 +1,11 @@
 // Flags and small helpers shared by `ars eval` and `ars eval score`: metric choice, the judge, load notes.
 import {Flags} from '@oclif/core'
-import {UsageError} from '../../src/core/errors.js'
-import type {Benchmark} from '../../src/eval/benchmarks.js'
-import type {LoadedFile} from '../../src/eval/bench-formats.js'
-import {LlmJudge} from '../../src/eval/judge.js'
-import {RULE_METRIC_NAMES} from '../../src/eval/metrics.js'
-import {resolveLanguageModel} from '../../src/eval/agent-bridge.js'
+import {UsageError} from '../../src/core/index.js'
+import type {Benchmark} from '../../src/eval/index.js'
+import type {LoadedFile} from '../../src/eval/index.js'
+import {LlmJudge} from '../../src/eval/index.js'
+import {RULE_METRIC_NAMES} from '../../src/answer/index.js'
+import {resolveLanguageModel} from '../../src/eval/index.js'
 
 export const judgeFlags = {
   judge: Flags.string({description: 'LLM-as-judge model (provider:id, e.g. openai:gpt-4o-mini); adds the "judge" metric.', helpValue: 'MODEL'}),

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
-import {readJsonl} from '../../src/core/jsonl.js'
-import {EvalResultType, type EvalResult} from '../../src/core/records/index.js'
-import {validateRecords} from '../../src/core/record-stream.js'
-import {compareResults, formatCompareTable} from '../../src/eval/compare.js'
+import {readJsonl} from '../../src/core/index.js'
+import {EvalResultType, type EvalResult} from '../../src/core/index.js'
+import {validateRecords} from '../../src/core/index.js'
+import {compareResults, formatCompareTable} from '../../src/eval/index.js'
 
 async function load(path: string, policy: ReturnType<ArsCommand['invalidPolicy']>): Promise<EvalResult[]> {
   const out: EvalResult[] = []

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
-import {UsageError} from '../../src/core/errors.js'
-import {getBenchmark} from '../../src/eval/benchmarks.js'
-import {downloadFile, type DownloadItem} from '../../src/eval/download.js'
+import {UsageError} from '../../src/core/index.js'
+import {getBenchmark} from '../../src/eval/index.js'
+import {downloadFile, type DownloadItem} from '../../src/eval/index.js'
 
 export default class EvalDownload extends ArsCommand {
   static override summary = 'Fetch a benchmark\'s public files into a directory (resumable, checksummed when known).'

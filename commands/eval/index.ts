@@ -4,18 +4,20 @@ import {existsSync} from 'node:fs'
 import {createWriteStream} from 'node:fs'
 import {join} from 'node:path'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
-import {UsageError} from '../../src/core/errors.js'
-import {readJsonl, writeJsonl} from '../../src/core/jsonl.js'
-import {EvalResultType, type EvalResult} from '../../src/core/records/index.js'
-import {validateRecords} from '../../src/core/record-stream.js'
-import {loadBenchmark, DEFAULT_WORLD_DIR} from '../../src/eval/benchmarks.js'
-import {resultKey, runEval} from '../../src/eval/run.js'
-import {formatSummaryTable, summarize} from '../../src/eval/summary.js'
-import {writeReport} from '../../src/eval/report.js'
-import {makeAnswerer} from '../../src/eval/agent-answerer.js'
+import {UsageError} from '../../src/core/index.js'
+import {readJsonl, writeJsonl} from '../../src/core/index.js'
+import {EvalResultType, type EvalResult} from '../../src/core/index.js'
+import {validateRecords} from '../../src/core/index.js'
+import {loadBenchmark, DEFAULT_WORLD_DIR} from '../../src/eval/index.js'
+import {resultKey, runEval} from '../../src/eval/index.js'
+import {formatSummaryTable, summarize} from '../../src/eval/index.js'
+import {writeReport} from '../../src/eval/index.js'
+import {makeAnswerer} from '../../src/eval/index.js'
 import {judgeFromFlags, judgeFlags, metricsFromFlag, printJudgeUsage, printLoadNotes} from './_eval-flags.js'
 import {toolChoice, toolsFlags} from '../_shared/tools-flags.js'
-import {TOOL_NAMES} from '../../src/agent/tool-specs.js'
+import {TOOL_NAMES} from '../../src/agent/index.js'
+import {isWorldDir} from '../../src/core/index.js'
+import {allowPrivateFlag} from '../_shared/search-flags.js'
 
 export default class Eval extends ArsCommand {
   static override summary = 'Run a model (with its search agent) on a benchmark and score it: EvalResult lines on stdout, a table on stderr.'
@@ -26,7 +28,7 @@ and skipped. --search none answers closed-book (no tools). The world's splits re
 from --world (default ${DEFAULT_WORLD_DIR}). --tools picks the agent's tools; GAIA with --attachments DIR also
 runs the questions with an attached file the file tool reads, and then defaults to every tool (${TOOL_NAMES.join(',')}).`
   static override examples = [
-    'ars eval --bench world-test --model datasets/tiny-policy --search datasets/world-small --report out/ > results.jsonl',
+    'ars eval --bench world-test --model datasets/policy-tiny --search datasets/world-small --report out/ > results.jsonl',
     'ars eval --bench hotpotqa --data data/hotpotqa --model openai:qwen2.5-7b --search retrieval:http://127.0.0.1:8000 -k 4 --concurrency 16 > r.jsonl',
     'ars eval --bench gaia --data data/gaia --model openai:gpt-4o --search serper: --judge openai:gpt-4o-mini --out gaia.jsonl --resume',
     'ars eval --bench gaia --data data/gaia/2023/validation --attachments data/gaia/2023/validation --model openai:gpt-4o --search serper: > gaia.jsonl',
@@ -46,7 +48,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
     concurrency: Flags.integer({default: 1, min: 1, description: 'Episodes in flight.'}),
     'max-turns': Flags.integer({min: 1, description: 'Agent turn limit (default: the agent\'s).'}),
     'agent-format': Flags.string({description: 'Agent format: asearcher, deepresearcher, search-r1, compact (default: the agent\'s).'}),
-    'read-allow-private': Flags.boolean({default: false, description: 'Let the agent open loopback/private URLs (a local world web server).'}),
+    'allow-private': allowPrivateFlag('Let the agent open loopback/private URLs (a local world web server).'),
     ...toolsFlags,
     limit: Flags.integer({min: 1, description: 'Only the first N questions.'}),
     metrics: Flags.string({description: 'Comma-separated rule metrics (default: the benchmark\'s).'}),
@@ -64,7 +66,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
     const temperature = flags.temperature === undefined ? (flags.k > 1 ? 1 : 0) : Number(flags.temperature)
     if (!(temperature >= 0)) throw new UsageError(`--temperature: expected a number >= 0, got ${JSON.stringify(flags.temperature)}`)
     // A world folder given as --search is the world of world-* benchmarks unless --world says otherwise.
-    const world = flags.world ?? (existsSync(join(flags.search, 'world.json')) ? flags.search : undefined)
+    const world = flags.world ?? (isWorldDir(flags.search) ? flags.search : undefined)
     const formatName = flags['agent-format'] ?? 'asearcher'
     const gaiaWithFiles = flags.attachments !== undefined && /^gaia$/i.test(flags.bench)
     const choice = toolChoice(flags, formatName, gaiaWithFiles ? TOOL_NAMES : undefined)
@@ -85,7 +87,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
     const controller = new AbortController()
     const onSigint = (): void => controller.abort(new Error('interrupted (SIGINT)'))
     process.once('SIGINT', onSigint)
-    const answerer = await makeAnswerer({model: flags.model, ...(flags['base-url'] ? {baseUrl: flags['base-url']} : {}), search: flags.search, temperature, readAllowPrivate: flags['read-allow-private'], ...(flags['agent-format'] ? {format: flags['agent-format']} : {}), ...(flags['max-turns'] ? {maxTurns: flags['max-turns']} : {}), tools: choice.tools, ...(choice.toolOptions.attachmentsDir ? {attachmentsDir: choice.toolOptions.attachmentsDir} : {}), worldDir: world ?? (loaded.entry?.kind === 'world' ? flags.data : undefined)})
+    const answerer = await makeAnswerer({model: flags.model, ...(flags['base-url'] ? {baseUrl: flags['base-url']} : {}), search: flags.search, temperature, readAllowPrivate: flags['allow-private'], ...(flags['agent-format'] ? {format: flags['agent-format']} : {}), ...(flags['max-turns'] ? {maxTurns: flags['max-turns']} : {}), tools: choice.tools, ...(choice.toolOptions.attachmentsDir ? {attachmentsDir: choice.toolOptions.attachmentsDir} : {}), worldDir: world ?? (loaded.entry?.kind === 'world' ? flags.data : undefined)})
     const drawer = this.progress(flags.quiet)
     const results: EvalResult[] = []
     try {

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
-import {BENCHMARKS} from '../../src/eval/benchmarks.js'
-import {BENCH_FORMATS} from '../../src/eval/bench-formats.js'
-import {METRICS} from '../../src/eval/metrics.js'
-import {JUDGE_PROMPT_VERSION} from '../../src/eval/judge.js'
+import {BENCHMARKS} from '../../src/eval/index.js'
+import {BENCH_FORMATS} from '../../src/eval/index.js'
+import {METRICS} from '../../src/answer/index.js'
+import {JUDGE_PROMPT_VERSION} from '../../src/eval/index.js'
 
 export default class EvalList extends ArsCommand {
   static override summary = 'List the benchmark registry: formats each benchmark loads, its default metric and download URLs.'

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
-import {DataError} from '../../src/core/errors.js'
+import {DataError} from '../../src/core/index.js'
 import {parseBm25Flag} from '../_shared/search-flags.js'
-import {ANALYZER_NAMES, type AnalyzerName} from '../../src/search/analyzer.js'
-import {buildIndex, readCorpus} from '../../src/search/bm25/build-index.js'
+import {ANALYZER_NAMES, type AnalyzerName} from '../../src/search/index.js'
+import {buildIndex, readCorpus} from '../../src/search/index.js'
 
 export default class Index extends ArsCommand {
   static override summary = 'Build a BM25 index directory from a JSONL corpus.'

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
-import {formatModelInfo, modelInfo} from '../../src/model/model-info.js'
+import {formatModelInfo, modelInfo} from '../../src/model/index.js'
 
 export default class ModelInfo extends ArsCommand {
   static override summary = 'Describe a model folder: architecture, parameters, vocabulary, dtypes, tensors.'

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
-import {writeJsonl} from '../../src/core/jsonl.js'
-import {readJsonlOrParquet} from '../../src/core/parquet.js'
-import {QUESTION_FORMATS, type QuestionFormat} from '../../src/core/records/index.js'
-import {convertQuestions, counted, requireNonEmpty} from '../../src/core/record-stream.js'
+import {writeJsonl} from '../../src/core/index.js'
+import {readJsonlOrParquet} from '../../src/core/index.js'
+import {QUESTION_FORMATS, type QuestionFormat} from '../../src/core/index.js'
+import {convertQuestions, counted, requireNonEmpty} from '../../src/core/index.js'
 
 export default class RecordsConvert extends ArsCommand {
   static override summary = 'Convert questions from FlashRAG/Search-R1, verl, GAIA or plain QA rows to ars Question records.'

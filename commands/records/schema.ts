@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
-import {cliName, RECORD_TYPES, recordType} from '../../src/core/records/index.js'
-import {recordJsonSchema} from '../../src/core/records/json-schema.js'
+import {cliName, RECORD_TYPES, recordType} from '../../src/core/index.js'
+import {recordJsonSchema} from '../../src/core/index.js'
 
 export default class RecordsSchema extends ArsCommand {
   static override summary = 'Print the JSON Schema of a record type (or list the types).'

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
-import {readJsonl, writeJsonl} from '../../src/core/jsonl.js'
-import {cliName, RECORD_TYPES, recordType} from '../../src/core/records/index.js'
-import {counted, requireNonEmpty, validateRecords} from '../../src/core/record-stream.js'
+import {readJsonl, writeJsonl} from '../../src/core/index.js'
+import {cliName, RECORD_TYPES, recordType} from '../../src/core/index.js'
+import {counted, requireNonEmpty, validateRecords} from '../../src/core/index.js'
 
 export default class RecordsValidate extends ArsCommand {
   static override summary = 'Validate a stream of records and pass the valid ones through.'
@@ -18,6 +18,7 @@ export default class RecordsValidate extends ArsCommand {
     input: sharedFlags.input,
     'on-invalid': sharedFlags.onInvalid,
     'allow-empty': sharedFlags.allowEmpty,
+    quiet: sharedFlags.quiet,
   }
 
   async run(): Promise<void> {
@@ -27,7 +28,7 @@ export default class RecordsValidate extends ArsCommand {
     const lines = readJsonl(flags.input ?? [], {policy})
     const records = counted(validateRecords(lines, type, policy), (n) => {
       if (!flags['allow-empty']) requireNonEmpty(flags.input, policy.invalid)(n)
-      if (policy.invalid > 0) process.stderr.write(`${n} valid, ${policy.invalid} invalid ${type.title} records (${policy.mode === 'skip' ? 'skipped' : 'reported above'})\n`)
+      if (policy.invalid > 0 && !flags.quiet) process.stderr.write(`${n} valid, ${policy.invalid} invalid ${type.title} records (${policy.mode === 'skip' ? 'skipped' : 'reported above'})\n`)
     })
     await writeJsonl(records)
   }

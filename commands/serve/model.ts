@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
-import {resolveModel} from '../../src/llm/registry.js'
-import {ModelServer} from '../../src/llm/server.js'
-import {OnnxModel} from '../../src/llm/onnx-model.js'
-import {onnxWeightSwapper} from '../../src/llm/weight-loader.js'
+import {resolveModel} from '../../src/llm/index.js'
+import {ModelServer} from '../../src/llm/index.js'
+import {OnnxModel} from '../../src/llm/index.js'
+import {onnxWeightSwapper} from '../../src/llm/index.js'
 
 export default class ServeModel extends ArsCommand {
   static override summary = 'Serve a model over an OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, /v1/models).'

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
-import {UsageError} from '../../src/core/errors.js'
-import {resolveSearch} from '../../src/search/registry.js'
-import {DEFAULT_MAX_BATCH, startRetrievalServer} from '../../src/search/retrieval-server.js'
+import {UsageError} from '../../src/core/index.js'
+import {resolveSearch} from '../../src/search/index.js'
+import {DEFAULT_MAX_BATCH, startRetrievalServer} from '../../src/search/index.js'
 import {parseBm25Flag} from '../_shared/search-flags.js'
 
 export default class ServeRetrieval extends ArsCommand {

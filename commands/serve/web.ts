@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
-import {startWebServer} from '../../src/world/server.js'
+import {startWebServer} from '../../src/world/index.js'
 
 export default class ServeWeb extends ArsCommand {
   static override summary = 'Serve a world\'s web site and a Serper/SearXNG-compatible search API on loopback.'

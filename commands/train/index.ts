@@ -1,19 +1,20 @@
 import {Flags} from '@oclif/core'
-import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/rl/save-schedule.js'
+import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/rl/index.js'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
 import {backendFlag} from '../_shared/tfjs-flags.js'
 import {heldOutFlags, heldOutFromFlags} from '../_shared/held-out-flags.js'
-import {DataError, UsageError} from '../../src/core/errors.js'
-import {readJsonl} from '../../src/core/jsonl.js'
-import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, type Question} from '../../src/core/records/index.js'
-import {FORMAT_NAMES} from '../../src/agent/formats.js'
+import {DataError, UsageError} from '../../src/core/index.js'
+import {readJsonl} from '../../src/core/index.js'
+import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, type Question} from '../../src/core/index.js'
+import {FORMAT_NAMES} from '../../src/agent/index.js'
 import {formatWithTools, toolChoice, toolsFlags} from '../_shared/tools-flags.js'
-import {REWARD_METRICS, type RewardMetric} from '../../src/agent/reward.js'
-import {resolveAgentTools} from '../../src/agent/resolve-tools.js'
-import {GenerationPool, parseGenerationServers} from '../../src/llm/generation-pool.js'
-import {TRAIN_MODES, trainRl, validateRlOptions, type TrainMode} from '../../src/rl/controller.js'
+import {REWARD_METRICS, type RewardMetric} from '../../src/agent/index.js'
+import {resolveAgentTools} from '../../src/agent/index.js'
+import {GenerationPool, parseGenerationServers} from '../../src/llm/index.js'
+import {TRAIN_MODES, trainRl, validateRlOptions, type TrainMode} from '../../src/rl/index.js'
+import {allowPrivateFlag} from '../_shared/search-flags.js'
 
 /** Questions with gold answers (rewards need them); SynthItem records pose their question. */
 async function readQuestions(files: readonly string[], skipUnanswerable: boolean, warn: (m: string) => void): Promise<Question[]> {
@@ -96,7 +97,7 @@ export default class Train extends ArsCommand {
     reward: Flags.option({options: REWARD_METRICS, description: 'Reward metric (default: f1; em for search-r1).'})(),
     'format-penalty': Flags.string({default: '0', description: 'Subtracted from the reward when no valid answer was given (default 0: divided by a group\'s spread, a penalty counts as much as being right, and small policies learn to answer junk rather than search).'}),
     'search-top-k': Flags.integer({default: 5, min: 1, description: 'Hits per search.'}),
-    'read-allow-private': Flags.boolean({default: false, description: 'Let access open loopback and private addresses.'}),
+    'allow-private': allowPrivateFlag('Let access open loopback and private addresses.'),
     'skip-unanswerable': Flags.boolean({default: false, description: 'Leave out questions without answers instead of failing.'}),
     'save-every': Flags.integer({default: 0, min: 0, description: 'Checkpoint every N steps (0: by time only, see --save-every-minutes; always at the end and on Ctrl-C).'}),
     'save-every-minutes': Flags.string({default: String(DEFAULT_SAVE_EVERY_MINUTES), description: SAVE_EVERY_MINUTES_HELP}),
@@ -133,7 +134,7 @@ export default class Train extends ArsCommand {
     const heldOut = await heldOutFromFlags(flags, flags.concurrency, flags.seed)
     const choice = toolChoice(flags, flags.format)
     const format = formatWithTools(flags.format, choice)
-    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['read-allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
+    const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
 
     // Before the run folder exists: servers that are not up yet must not leave a run that needs --resume or --force.
     if (generation) await (await GenerationPool.open({servers: generation})).close()

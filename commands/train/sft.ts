@@ -1,13 +1,13 @@
 import {Args, Flags} from '@oclif/core'
-import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/rl/save-schedule.js'
+import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/rl/index.js'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
 import {backendFlag} from '../_shared/tfjs-flags.js'
 import {heldOutFlags, heldOutFromFlags} from '../_shared/held-out-flags.js'
-import {agentFormat, FORMAT_NAMES} from '../../src/agent/formats.js'
-import type {AgentTools} from '../../src/agent/tools.js'
-import {UsageError} from '../../src/core/errors.js'
-import {SCHEDULES, type Schedule} from '../../src/rl/schedule.js'
-import {runSft} from '../../src/rl/sft.js'
+import {agentFormat, FORMAT_NAMES} from '../../src/agent/index.js'
+import type {AgentTools} from '../../src/agent/index.js'
+import {UsageError} from '../../src/core/index.js'
+import {SCHEDULES, type Schedule} from '../../src/rl/index.js'
+import {runSft} from '../../src/rl/index.js'
 
 export default class TrainSft extends ArsCommand {
   static override summary = 'Supervised fine-tuning of a Qwen2-family model on chat examples or trajectories.'
@@ -23,7 +23,7 @@ export default class TrainSft extends ArsCommand {
   static override examples = [
     'ars export runs/traj.jsonl --format sft-jsonl | ars train sft --model models/tiny --out runs/sft1 --epochs 3',
     'ars train sft --model models/tiny --out runs/sft1 --lr 3e-3 --save-every 50 data/sft.jsonl',
-    'ars train sft --model models/tiny --out runs/sft1 --resume data/sft.jsonl && ars eval --model runs/sft1/latest --bench world',
+    'ars train sft --model models/tiny --out runs/sft1 --resume data/sft.jsonl && ars eval --model runs/sft1/latest --bench world-test --search datasets/world-small',
     'ars train sft --model datasets/policy-tiny --out runs/sft2 --eval-every 50 --eval-questions world/questions/dev.jsonl --eval-limit 40 --search world/ data/sft.jsonl && ars train report runs/sft2',
   ]
 
@@ -81,7 +81,7 @@ export default class TrainSft extends ArsCommand {
     if (heldOutSpec && !flags.search) throw new UsageError('--eval-every needs --search: the held-out episodes search with the tools the agent was trained for', {code: 'flag', fix: 'Add --search DIR (a world folder or an index), e.g. --search datasets/world-small.'})
     let tools: AgentTools | undefined
     if (heldOutSpec && flags.search) {
-      const {resolveAgentTools} = await import('../../src/agent/resolve-tools.js')
+      const {resolveAgentTools} = await import('../../src/agent/index.js')
       tools = await resolveAgentTools({search: flags.search})
     }
     const drawer = this.progress(flags.quiet)

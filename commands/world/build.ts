@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
-import {buildWorld, parseWorldSeed, parseWorldSize} from '../../src/world/build.js'
+import {buildWorld, parseWorldSeed, parseWorldSize} from '../../src/world/index.js'
 
 export default class WorldBuild extends ArsCommand {
   static override summary = 'Generate the embedded world: knowledge base, encyclopedia corpus, web site and questions.'

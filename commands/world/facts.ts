@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core'
 import {createWriteStream} from 'node:fs'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
-import {DataError, UsageError} from '../../src/core/errors.js'
-import {readJsonl, writeJsonl} from '../../src/core/jsonl.js'
-import {closeOutput} from '../../src/core/output.js'
-import {factExamples} from '../../src/world/facts.js'
-import {loadWorld, readQuestions, type WorldSplit} from '../../src/world/load.js'
+import {DataError, UsageError} from '../../src/core/index.js'
+import {readJsonl, writeJsonl} from '../../src/core/index.js'
+import {closeOutput} from '../../src/core/index.js'
+import {factExamples} from '../../src/world/index.js'
+import {loadWorld, readQuestions, type WorldSplit} from '../../src/world/index.js'
 
 const SPLITS: readonly WorldSplit[] = ['train', 'dev', 'test']
 

@@ -2,9 +2,9 @@
 // the messages before the first assistant reply go through the chat template with the generation prompt, and every
 // later message is appended as its own encoded text — replies (trainable) and observations (never trained on).
 // SFT examples written by `export --format sft-jsonl` and `world facts` are laid out for this rendering.
-import {DataError} from '../core/errors.js'
-import {chatMlTemplate} from '../llm/byte-tokenizer.js'
-import type {ChatMessage, TextTokenizer} from '../llm/language-model.js'
+import {DataError} from '../core/index.js'
+import {chatMlTemplate} from '../llm/index.js'
+import type {ChatMessage, TextTokenizer} from '../llm/index.js'
 
 export type TrainOn = 'assistant' | 'last_assistant' | 'all'
 

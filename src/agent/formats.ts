@@ -2,7 +2,7 @@
 // (<search>/<access>/<answer>), DeepResearcher (JSON in <tool_call>), Search-R1 (search only, EM reward).
 // Each format is built for the tools of a run (`--tools`, tool-specs.ts): FORMATS is the table a new format
 // joins — a default tool list, a reward, and a builder that declares, stops on and parses every tool.
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 import {asearcherTemplate, COMPACT_TEMPLATE, deepresearcherTemplate, searchR1Template, type PromptTemplate} from './templates.js'
 import {DEFAULT_TOOLS, TOOL_SPECS, type ToolName} from './tool-specs.js'
 

@@ -2,12 +2,12 @@
 // Token-level models get one exact token sequence (prompt mask 0, generated mask 1 with behaviour log-probs,
 // tool output mask 0); chat models get alternating messages. Tool failures and malformed actions go back to
 // the model as text; only a broken backend (ModelBackendError) escapes as an exception.
-import {isArsError} from '../core/errors.js'
-import type {Question} from '../core/records/question.js'
-import type {ToolCallRecord, Trajectory} from '../core/records/trajectory.js'
-import {chatMlTemplate} from '../llm/byte-tokenizer.js'
-import {ContextOverflowError, ModelBackendError, isAbortError} from '../llm/errors.js'
-import type {ChatMessage, GenerateInput, GenerateResult, LanguageModel, TextTokenizer} from '../llm/language-model.js'
+import {isArsError, trajectoryId} from '../core/index.js'
+import type {Question} from '../core/index.js'
+import type {ToolCallRecord, Trajectory} from '../core/index.js'
+import {chatMlTemplate} from '../llm/index.js'
+import {ContextOverflowError, ModelBackendError, isAbortError} from '../llm/index.js'
+import type {ChatMessage, GenerateInput, GenerateResult, LanguageModel, TextTokenizer} from '../llm/index.js'
 import {type AgentAction, type AgentFormat, ASEARCHER_FORMAT} from './formats.js'
 import {computeReward, type RewardOptions} from './reward.js'
 import {abortedBy, answerGiven, firstStop, tokenBudget, turnLimit, type EpisodeState, type FinishReason, type StopCondition} from './stop-conditions.js'
@@ -15,8 +15,8 @@ import {renderTemplate} from './templates.js'
 import {TokenTrace} from './token-trace.js'
 import {TOOL_SPECS, type ToolName} from './tool-specs.js'
 import {cleanText, type AgentTools, type ToolSession} from './tools.js'
-import {UsageError} from '../core/errors.js'
-import {attachmentsOf} from '../tools/attachments.js'
+import {UsageError} from '../core/index.js'
+import {attachmentsOf} from '../tools/index.js'
 
 export interface EpisodeOptions {
   model: LanguageModel
@@ -213,7 +213,7 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
   return {
     type: 'trajectory',
     version: 1,
-    id: `${question.id}#${sampleIndex}`,
+    id: trajectoryId(question.id, sampleIndex),
     question_id: question.id,
     sample_index: sampleIndex,
     policy_version: policyVersion ?? 0,

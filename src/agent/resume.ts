@@ -1,7 +1,7 @@
 // `--resume`: the ids already in an append-only trajectory file. A last line cut by a killed writer is cut
 // off (the file then ends at the last complete record) so appending never glues two records together.
 import {existsSync, readFileSync, truncateSync} from 'node:fs'
-import {DataError} from '../core/errors.js'
+import {DataError} from '../core/index.js'
 
 export interface ResumeState {
   ids: Set<string>

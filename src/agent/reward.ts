@@ -1,6 +1,6 @@
 // Episode rewards: the answer scored with the eval metrics (SQuAD-normalised EM, HotpotQA F1, Search-R1
-// cover-EM; src/eval/metrics.ts), minus a format penalty when the episode ended without a valid answer.
-import {getMetric, scoreAnswer} from '../eval/metrics.js'
+// cover-EM; src/answer/metrics.ts), minus a format penalty when the episode ended without a valid answer.
+import {getMetric, scoreAnswer} from '../answer/index.js'
 
 export const REWARD_METRICS = ['f1', 'em', 'cover-em'] as const
 export type RewardMetric = (typeof REWARD_METRICS)[number]

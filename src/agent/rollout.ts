@@ -1,12 +1,8 @@
-// Rollout orchestration: questions × samples → episodes on a p-queue with backpressure, written in input
-// order (or as completed), skipping ids already done (resume). Two signals: `stop` ends the intake (in-flight
-// episodes finish), `abort` cancels in-flight episodes, which are then dropped, never written half.
-import {setMaxListeners} from 'node:events'
-import PQueue from 'p-queue'
-import {ProgressTask, type ProgressCallback} from '../core/progress.js'
-import type {Question} from '../core/records/question.js'
-import type {Trajectory} from '../core/records/trajectory.js'
-import {hashString} from '../core/rng.js'
+// Rollout: questions × samples → agent episodes through the one episode scheduler (src/core/episodes.ts: p-queue,
+// backpressure, input order or as completed, resume skips, stop and abort), counting what was written.
+import {ProgressTask, runEpisodes, trajectoryId, type ProgressCallback} from '../core/index.js'
+import type {Question} from '../core/index.js'
+import type {Trajectory} from '../core/index.js'
 import {runEpisode, type EpisodeOptions} from './loop.js'
 
 /** Runs one episode; the default is the agent loop (`runEpisode`), the world oracle is another. */
@@ -34,14 +30,6 @@ export interface RolloutOptions extends Omit<EpisodeOptions, 'sampleIndex' | 'se
   progress?: ProgressCallback
 }
 
-export function trajectoryId(questionId: string, sample: number): string {
-  return `${questionId}#${sample}`
-}
-
-export function episodeSeed(seed: number, questionId: string, sample: number): number {
-  return hashString(`${seed}/${questionId}/${sample}`) % 2_147_483_647
-}
-
 export interface RolloutSummary {
   started: number
   written: number
@@ -57,139 +45,30 @@ export function rolloutDoneText(summary: RolloutSummary): string {
 }
 
 export async function* rollout(questions: AsyncIterable<Question>, options: RolloutOptions, summary: RolloutSummary = {started: 0, written: 0, skipped: 0, abandoned: 0, rewardSum: 0, rewarded: 0}): AsyncGenerator<Trajectory> {
-  const samples = options.samples ?? 1
-  const concurrency = options.concurrency ?? 8
-  const ordered = options.ordered ?? true
-  const window = options.reorderWindow ?? concurrency * 4
-  if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`Expected samples to be a positive integer, got ${samples}`)
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`Expected concurrency to be a positive integer, got ${concurrency}`)
-  const queue = new PQueue({concurrency})
-  const internal = new AbortController()
-  const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, internal.signal]) : internal.signal
-  // Every episode and tool call listens on this one signal; hundreds in flight are expected, not a leak.
-  setMaxListeners(0, signal, internal.signal, ...(options.abortSignal ? [options.abortSignal] : []))
   const task = new ProgressTask(options.progress, 'rollout', undefined, 'episodes')
-  const results = new Map<number, Trajectory | null>()
-  let nextOut = 0
-  let produced = 0
-  let producing = true
-  let fatal: {error: unknown} | undefined
-  let inputError: {error: unknown} | undefined
-  let wake: () => void = () => {}
-  let wakeProducer: () => void = () => {}
-  const checkFatal = (): void => {
-    if (fatal) throw fatal.error
-  }
-  const changed = (): Promise<void> => new Promise((resolve) => (wake = resolve))
-
-  const finished = (seq: number, t: Trajectory | null): void => {
-    results.set(seq, t)
-    if (t) {
-      summary.written++
-      if (t.reward !== null) {
-        summary.rewardSum += t.reward
-        summary.rewarded++
-      }
-      task.advance(1, summary.rewarded ? `reward ${(summary.rewardSum / summary.rewarded).toFixed(3)}` : undefined)
-    } else summary.abandoned++
-    wake()
-    wakeProducer()
-  }
-
-  const producer = (async () => {
-    try {
-      outer: for await (const question of untilAborted(questions, options.stopSignal, signal)) {
-        for (let s = 0; s < samples; s++) {
-          if (options.stopSignal?.aborted || signal.aborted || fatal) break outer
-          if (options.skip?.has(trajectoryId(question.id, s))) {
-            summary.skipped++
-            continue
-          }
-          await queue.onSizeLessThan(concurrency)
-          while (ordered && produced - nextOut >= window && !signal.aborted && !fatal) await new Promise<void>((resolve) => (wakeProducer = resolve))
-          if (options.stopSignal?.aborted || signal.aborted || fatal) break outer
-          const seq = produced++
-          summary.started++
-          void queue.add(async () => {
-            if (signal.aborted) return finished(seq, null)
-            try {
-              const seed = episodeSeed(options.seed ?? 0, question.id, s)
-              const t = options.episode ? await options.episode(question, {sampleIndex: s, seed, signal}) : await runEpisode(question, {...options, sampleIndex: s, seed, signal})
-              finished(seq, t.finish_reason === 'aborted' ? null : t)
-            } catch (error) {
-              fatal ??= {error}
-              internal.abort(error)
-              finished(seq, null)
-            }
-          })
-        }
-      }
-    } catch (error) {
-      inputError = {error}
-    } finally {
-      await queue.onIdle()
-      producing = false
-      wake()
+  const skip = options.skip
+  yield* runEpisodes<Question, Trajectory>(questions, async ({question, sample, seed, signal}) => {
+    const t = options.episode ? await options.episode(question, {sampleIndex: sample, seed, signal}) : await runEpisode(question, {...options, sampleIndex: sample, seed, signal})
+    if (t.finish_reason === 'aborted') return null
+    summary.written++
+    if (t.reward !== null) {
+      summary.rewardSum += t.reward
+      summary.rewarded++
     }
-  })()
-
-  try {
-    // After a fatal episode error no new episode starts and those in flight are aborted, but every trajectory
-    // already finished is still written (in order) before the error is thrown: nothing done is lost.
-    for (;;) {
-      if (ordered) {
-        while (results.has(nextOut)) {
-          const t = results.get(nextOut)
-          results.delete(nextOut)
-          nextOut++
-          wakeProducer()
-          if (t) yield t
-        }
-      } else {
-        for (const [seq, t] of results) {
-          results.delete(seq)
-          nextOut++
-          wakeProducer()
-          if (t) yield t
-        }
-      }
-      if (!producing && results.size === 0 && nextOut >= produced) break
-      const next = changed()
-      if (results.size > 0 && (ordered ? results.has(nextOut) : true)) continue
-      if (!producing && results.size === 0 && nextOut >= produced) break
-      await next
-    }
-    checkFatal()
-    if (inputError) throw inputError.error
-    // No `done` event here: the caller reports it once the trajectories are written (rolloutDoneText).
-  } finally {
-    // The consumer stopped early (error, or `| head`): cancel what is running and let the queue drain.
-    if (producing) {
-      internal.abort(new DOMException('rollout stopped', 'AbortError'))
-      queue.clear()
-      wakeProducer()
-      await producer
-    }
-  }
-}
-
-/** Iterates until either signal fires, without waiting for a slow source (a terminal on stdin) to yield. */
-async function* untilAborted<T>(items: AsyncIterable<T>, ...signals: Array<AbortSignal | undefined>): AsyncGenerator<T> {
-  const live = signals.filter((s): s is AbortSignal => s !== undefined)
-  const iterator = items[Symbol.asyncIterator]()
-  const stopped = new Promise<'stop'>((resolve) => {
-    for (const s of live) {
-      if (s.aborted) resolve('stop')
-      else s.addEventListener('abort', () => resolve('stop'), {once: true})
-    }
+    task.advance(1, summary.rewarded ? `reward ${(summary.rewardSum / summary.rewarded).toFixed(3)}` : undefined)
+    return t
+  }, {
+    samples: options.samples ?? 1,
+    concurrency: options.concurrency ?? 8,
+    seed: options.seed ?? 0,
+    ordered: options.ordered ?? true,
+    ...(options.reorderWindow !== undefined ? {reorderWindow: options.reorderWindow} : {}),
+    ...(skip ? {skip: (key: string, sample: number) => skip.has(trajectoryId(key, sample))} : {}),
+    onSkip: () => summary.skipped++,
+    onStart: () => summary.started++,
+    onDrop: () => summary.abandoned++,
+    ...(options.stopSignal ? {stopSignal: options.stopSignal} : {}),
+    ...(options.abortSignal ? {abortSignal: options.abortSignal} : {}),
   })
-  try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), stopped])
-      if (next === 'stop' || next.done) return
-      yield next.value
-    }
-  } finally {
-    void iterator.return?.()?.catch?.(() => {})
-  }
+  // No `done` event here: the caller reports it once the trajectories are written (rolloutDoneText).
 }

@@ -1,6 +1,6 @@
 // Composable stop conditions: each looks at the episode state after a turn and may name a finish reason. The
 // loop checks them in order (so `answerGiven` wins over `turnLimit` on the turn that answered).
-import type {FINISH_REASONS} from '../core/records/trajectory.js'
+import type {FINISH_REASONS} from '../core/index.js'
 
 export type FinishReason = (typeof FINISH_REASONS)[number]
 

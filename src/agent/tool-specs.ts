@@ -1,7 +1,7 @@
 // The agent's tool catalogue as data: each tool's name, the one argument it takes, and the words every agent
 // format uses to declare it (formats.ts / templates.ts turn these into their own syntax). `--tools` picks a
 // subset per run; the default is the format's own (search and access; Search-R1 search only).
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 
 export const TOOL_NAMES = ['search', 'access', 'calculator', 'code', 'file'] as const
 export type ToolName = (typeof TOOL_NAMES)[number]

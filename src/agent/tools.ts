@@ -2,12 +2,12 @@
 // chunk per call (DeepResearcher-style segment reading); with `enabled`, also `calculator` and `code` (run in
 // src/tools' sandbox workers) and `file` (a question's attachments, read part by part like a page). A
 // ToolSession holds one episode's reading positions and the question whose attachments it may open.
-import type {SearchHit, SearchProvider} from '../search/provider.js'
-import type {Page, PageReader} from '../browse/reader.js'
-import {chunkText as chunkPage} from '../browse/chunk.js'
-import {attachmentsOf, type AttachmentReader} from '../tools/attachments.js'
-import type {CodeLimits} from '../tools/code-sandbox.js'
-import type {SandboxPool} from '../tools/sandbox-pool.js'
+import type {SearchHit, SearchProvider} from '../search/index.js'
+import type {Page, PageReader} from '../browse/index.js'
+import {chunkText as chunkPage} from '../browse/index.js'
+import {attachmentsOf, type AttachmentReader} from '../tools/index.js'
+import type {CodeLimits} from '../tools/index.js'
+import type {SandboxPool} from '../tools/index.js'
 import {neutraliseTags, type SearchView} from './formats.js'
 import {DEFAULT_TOOLS, type ToolName} from './tool-specs.js'
 
@@ -135,7 +135,7 @@ export class AgentTools {
   }
 
   #sandbox(): Promise<SandboxPool> {
-    this.#pool ??= import('../tools/sandbox-pool.js').then(({SandboxPool}) => new SandboxPool({size: this.#sandboxWorkers}))
+    this.#pool ??= import('../tools/index.js').then(({SandboxPool}) => new SandboxPool({size: this.#sandboxWorkers}))
     return this.#pool
   }
 
@@ -148,7 +148,7 @@ export class AgentTools {
   /** Runs a JavaScript program in QuickJS inside a sandbox worker. */
   async runCode(program: string, signal?: AbortSignal): Promise<string> {
     if (!this.enabled.includes('code')) throw new Error('the code tool is not enabled in this run')
-    const {DEFAULT_CODE_LIMITS} = await import('../tools/code-sandbox.js')
+    const {DEFAULT_CODE_LIMITS} = await import('../tools/index.js')
     const limits = {...DEFAULT_CODE_LIMITS, ...this.codeLimits}
     // The worker is terminated when QuickJS's own deadline has not stopped the program a second later.
     return (await this.#sandbox()).run({tool: 'code', input: program, limits}, limits.timeoutMs + 1000, signal)
@@ -159,7 +159,7 @@ export class AgentTools {
     if (!this.enabled.includes('file')) return Promise.reject(new Error('the file tool is not enabled in this run'))
     if (this.attachmentsDir === undefined) return Promise.reject(new Error('no attachments folder was given to this run (--attachments DIR)'))
     const dir = this.attachmentsDir
-    this.#attachments ??= import('../tools/attachments.js').then(({AttachmentReader}) => new AttachmentReader({dir}))
+    this.#attachments ??= import('../tools/index.js').then(({AttachmentReader}) => new AttachmentReader({dir}))
     return this.#attachments
   }
 

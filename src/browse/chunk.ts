@@ -1,6 +1,6 @@
 // Splits page text into ordered chunks for segment-by-segment reading (DeepResearcher / ASearcher style):
 // whole paragraphs packed up to a size, long paragraphs split at sentence ends, then at spaces, then hard.
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 
 /** Characters per token assumed when a size is given in tokens (English prose with BPE tokenizers). */
 export const CHARS_PER_TOKEN = 4

@@ -1,6 +1,6 @@
 // ReadError: every way reading a page can fail, with a code the agent loop and `ars read` can act on and a
 // message short enough to hand back to the model as a tool-error text.
-import {ArsError} from '../core/errors.js'
+import {ArsError} from '../core/index.js'
 
 export type ReadErrorCode =
   | 'bad-url'

@@ -1,7 +1,7 @@
 // Draws library progress events on stderr: cli-progress bars when stderr is a TTY, otherwise a plain line per
 // task every `intervalMs` and when it ends. Commands create one; library code only sees the callback.
 import cliProgress from 'cli-progress'
-import type {ProgressCallback, ProgressEvent} from '../core/progress.js'
+import type {ProgressCallback, ProgressEvent} from '../core/index.js'
 
 export interface ProgressDrawerOptions {
   stream?: NodeJS.WriteStream

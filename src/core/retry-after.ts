@@ -8,3 +8,10 @@ export function parseRetryAfter(header: string | null | undefined, now = Date.no
   const date = Date.parse(header)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
+
+/** The wait a response asks for: `retry-after-ms` (OpenAI-style servers) else `retry-after`; undefined when none. */
+export function retryAfterFromHeaders(headers: Headers, now = Date.now()): number | undefined {
+  const ms = headers.get('retry-after-ms')
+  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms))
+  return parseRetryAfter(headers.get('retry-after'), now)
+}

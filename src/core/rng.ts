@@ -1,13 +1,20 @@
 // Seeded pseudo-random numbers: every random choice in ars takes one of these so runs replay exactly.
 // xoshiro128** seeded through splitmix32; `fork(label)` derives independent streams by name.
 
+/** murmur3's 32-bit finaliser: spreads every input bit over the output (uint32 in, uint32 out). The one copy:
+ *  the world's stateless hashing (src/world/hash.ts) and the filter's string hashes (src/filter/text.ts) use it. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
 function splitmix32(state: number): [number, number] {
   state = (state + 0x9e3779b9) | 0
-  let z = state
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b)
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35)
-  z ^= z >>> 16
-  return [state, z >>> 0]
+  return [state, fmix32(state)]
 }
 
 /** FNV-1a 32-bit hash of a string, for deriving seeds from labels. */

@@ -6,7 +6,7 @@ import {spawn} from 'node:child_process'
 import {createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 
 /** bin/run.js of this installation (dist/src/demo → ../../../bin). */
 export const ARS_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'run.js')

@@ -1,9 +1,9 @@
 // What `ars demo` prints at the end: how many questions each data stage kept, the policy's scores before and after
 // training, and the reward over training steps — read back from the stage files, so a resumed demo reports the same.
 import {existsSync} from 'node:fs'
-import {readJsonl} from '../core/jsonl.js'
-import type {EvalResult} from '../core/records/index.js'
-import {compareResults, type CompareRow} from '../eval/compare.js'
+import {readJsonl} from '../core/index.js'
+import type {EvalResult} from '../core/index.js'
+import {compareResults, type CompareRow} from '../eval/index.js'
 
 export interface DemoSummary {
   seeds: number

@@ -1,14 +1,15 @@
 // Builds the Answerer `ars eval` runs: the search agent (src/agent `runEpisode`) over --model and --search,
 // closed-book when --search is "none". Agent, model and tool modules are imported lazily: they load model
 // runtimes, and `ars eval score|compare|list` must stay instant.
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 import {defaultWorldDir} from './benchmarks.js'
-import type {Trajectory} from '../core/records/index.js'
-import type {LanguageModel} from '../llm/language-model.js'
-import type {AgentTools} from '../agent/tools.js'
-import type {EpisodeOptions} from '../agent/loop.js'
-import type {ToolName} from '../agent/tool-specs.js'
-import {isWorldDir, worldTools} from '../agent/resolve-tools.js'
+import type {Trajectory} from '../core/index.js'
+import type {LanguageModel} from '../llm/index.js'
+import type {AgentTools} from '../agent/index.js'
+import type {EpisodeOptions} from '../agent/index.js'
+import type {ToolName} from '../agent/index.js'
+import {worldTools} from '../agent/index.js'
+import {isWorldDir} from '../core/index.js'
 import {resolveLanguageModel} from './agent-bridge.js'
 import {closedBookAnswerer} from './answerers.js'
 import type {AnswerResult, Answerer} from './run.js'
@@ -52,7 +53,7 @@ export function answerFromTrajectory(t: Trajectory): AnswerResult {
 async function oracleAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
   const worldDir = isWorldDir(spec.search) ? spec.search : spec.worldDir ?? defaultWorldDir()
   if (!isWorldDir(worldDir)) throw new UsageError(`--model oracle needs a world directory: ${worldDir} has no world.json`, {code: 'world-missing', fix: 'Pass --search DIR (or --world DIR) naming a world built by `ars world build`.'})
-  const [{loadWorld}, {Oracle}] = await Promise.all([import('../world/load.js'), import('../world/oracle.js')])
+  const {loadWorld, Oracle} = await import('../world/index.js')
   const {world} = await loadWorld(worldDir)
   const tools = await worldTools(worldDir)
   const answer: Answerer = async (question, sample) => {
@@ -67,7 +68,7 @@ async function oracleAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
  * through makeAnswerer, and training (`--eval-every`) with its in-process engine on the current weights.
  */
 export async function agentAnswerer(model: LanguageModel, tools: AgentTools, episode: Omit<EpisodeOptions, 'model' | 'tools' | 'seed' | 'sampleIndex' | 'signal' | 'reward'>, onTrajectory?: (t: Trajectory) => void): Promise<Answerer> {
-  const {runEpisode} = await import('../agent/loop.js')
+  const {runEpisode} = await import('../agent/index.js')
   return async (question, sample) => {
     const t = await runEpisode(question, {...episode, model, tools, seed: sample.seed, sampleIndex: sample.index, signal: sample.signal, reward: null})
     onTrajectory?.(t)
@@ -81,10 +82,7 @@ export async function makeAnswerer(spec: AnswererSpec): Promise<OpenAnswerer> {
     const model = await resolveLanguageModel(spec.model, '--model', spec.baseUrl)
     return {answer: closedBookAnswerer(model, {temperature: spec.temperature}), close: async () => model.close?.()}
   }
-  const [{resolveAgentTools}, {agentFormat}] = await Promise.all([
-    import('../agent/resolve-tools.js'),
-    import('../agent/formats.js'),
-  ])
+  const {resolveAgentTools, agentFormat} = await import('../agent/index.js')
   const model: LanguageModel = await resolveLanguageModel(spec.model, '--model', spec.baseUrl)
   let tools: AgentTools
   try {

@@ -1,9 +1,9 @@
 // The eval stage's door to the LLM registry (src/llm/registry.ts `resolveModel`), imported lazily so
 // `ars eval score|compare|list` never load model backends.
-import type {LanguageModel} from '../llm/language-model.js'
+import type {LanguageModel} from '../llm/index.js'
 
 export async function resolveLanguageModel(spec: string, what = '--judge', baseUrl?: readonly string[]): Promise<LanguageModel> {
-  const {resolveModel} = await import('../llm/registry.js')
+  const {resolveModel} = await import('../llm/index.js')
   try {
     return await resolveModel(spec, baseUrl?.length ? {baseUrl} : {})
   } catch (error) {

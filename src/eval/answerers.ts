@@ -1,28 +1,21 @@
-// Answerers for the eval loop. `closedBookAnswerer` asks a LanguageModel directly (no tools: the
-// "direct inference" baseline of the Search-R1 tables, and `--search none`); the search agent is wired in
-// src/eval/agent-answerer.ts.
-import type {LanguageModel} from '../llm/language-model.js'
-import {closedBookInput} from '../filter/closed-book.js'
+// Answerers for the eval loop. `closedBookAnswerer` asks a LanguageModel directly (no tools: the "direct inference"
+// baseline of the Search-R1 tables, and `--search none`) through the one closed-book call of src/answer/; the search
+// agent is wired in src/eval/agent-answerer.ts.
+import type {LanguageModel} from '../llm/index.js'
+import {answerClosedBook} from '../answer/index.js'
 import type {AnswerResult, Answerer} from './run.js'
 
-/** The text inside the last <answer>…</answer>; undefined when there is none. */
-export function extractAnswer(text: string): string | undefined {
-  const all = [...text.matchAll(/<answer>([\s\S]*?)<\/answer>/g)]
-  const last = all.at(-1)?.[1]
-  return last === undefined ? undefined : last.trim()
-}
-
+/**
+ * Eval's closed-book answerer. Temperature defaults to 0 (eval scores the model's greedy answer, as the direct
+ * inference baselines do), where the difficulty Solver defaults to 1 (a pass rate needs K different samples);
+ * prompt, token budget and answer rule are the same.
+ */
 export function closedBookAnswerer(model: LanguageModel, options: {maxTokens?: number; temperature?: number} = {}): Answerer {
   return async (question, sample): Promise<AnswerResult> => {
     const started = Date.now()
-    // The same prompt as synthesis' difficulty check and filter --no-tool-fail, so the three measure one thing.
-    const input = closedBookInput(model, question.question)
     try {
-      const r = await model.generate(input, {maxTokens: options.maxTokens ?? 64, temperature: options.temperature ?? 0, seed: sample.seed, stop: ['</answer>'], signal: sample.signal})
-      // Text prompts open the tag themselves; the stop string is not returned, so close the tag.
-      const raw = input.kind === 'text' ? `<answer>${r.text}` : r.text
-      const answer = extractAnswer(raw.includes('</answer>') ? raw : `${raw}</answer>`)
-      return {answer: answer ?? null, stats: {turns: 1, tokens: r.usage.promptTokens + r.usage.completionTokens, model_tokens: r.usage.completionTokens, tool_calls: 0, wall_ms: Date.now() - started}, ...(answer === undefined ? {meta: {finish_reason: 'no_answer'}} : {})}
+      const {answer, usage} = await answerClosedBook(model, question.question, {temperature: options.temperature ?? 0, seed: sample.seed, signal: sample.signal, ...(options.maxTokens ? {maxTokens: options.maxTokens} : {})})
+      return {answer, stats: {turns: 1, tokens: usage.promptTokens + usage.completionTokens, model_tokens: usage.completionTokens, tool_calls: 0, wall_ms: Date.now() - started}, ...(answer === null ? {meta: {finish_reason: 'no_answer'}} : {})}
     } catch (error) {
       if (sample.signal.aborted) throw error
       return {answer: null, stats: {turns: 1, wall_ms: Date.now() - started}, error: (error as Error).message}

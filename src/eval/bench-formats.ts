@@ -4,12 +4,12 @@
 import {readFileSync, statSync, existsSync} from 'node:fs'
 import {gunzipSync} from 'node:zlib'
 import {basename, join} from 'node:path'
-import {DataError, UsageError} from '../core/errors.js'
-import {readParquetObjects} from '../core/parquet.js'
-import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, toQuestion, type Question, type QuestionInput} from '../core/records/index.js'
+import {DataError, UsageError} from '../core/index.js'
+import {readParquetObjects} from '../core/index.js'
+import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, toQuestion, type Question, type QuestionInput} from '../core/index.js'
 import {parseDelimited, type TabularRow} from './tabular.js'
 import {browseCompDecrypt, looksDecrypted, xbenchDecrypt} from './decrypt.js'
-import {unreadableReason} from '../tools/attachments.js'
+import {unreadableReason} from '../tools/index.js'
 
 export type Container = 'jsonl' | 'json' | 'csv' | 'tsv' | 'parquet'
 

@@ -3,8 +3,9 @@
 import {fileURLToPath} from 'node:url'
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {basename, join} from 'node:path'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 import {loadBenchFile, worldSplitPath, type LoadedFile} from './bench-formats.js'
+import {isWorldDir} from '../core/index.js'
 
 export type BenchKind = 'single-hop' | 'multi-hop' | 'deep-search' | 'world'
 
@@ -88,7 +89,7 @@ export const DEFAULT_WORLD_DIR = 'datasets/world-small'
 
 /** The default world: `datasets/world-small` under the working directory, else the one shipped with ars. */
 export function defaultWorldDir(): string {
-  if (existsSync(join(DEFAULT_WORLD_DIR, 'world.json'))) return DEFAULT_WORLD_DIR
+  if (isWorldDir(DEFAULT_WORLD_DIR)) return DEFAULT_WORLD_DIR
   return fileURLToPath(new URL('../../../datasets/world-small', import.meta.url))
 }
 

@@ -1,7 +1,7 @@
 // `eval compare`: two result files matched by (benchmark, id, sample_index); per benchmark and metric the
 // mean of each, the delta B − A and a paired bootstrap 95% interval (resampling matched rows, seeded).
-import type {EvalResult} from '../core/records/index.js'
-import {Rng} from '../core/rng.js'
+import type {EvalResult} from '../core/index.js'
+import {Rng} from '../core/index.js'
 
 export interface CompareRow {
   benchmark: string

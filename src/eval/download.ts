@@ -6,8 +6,8 @@ import {createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync, c
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
-import {ArsError, DataError} from '../core/errors.js'
-import {ProgressTask, type ProgressCallback} from '../core/progress.js'
+import {ArsError, DataError} from '../core/index.js'
+import {ProgressTask, type ProgressCallback} from '../core/index.js'
 
 export interface DownloadItem {
   url: string

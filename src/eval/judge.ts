@@ -4,8 +4,8 @@
 import {createHash} from 'node:crypto'
 import {appendFileSync, existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {dirname} from 'node:path'
-import type {LanguageModel} from '../llm/language-model.js'
-import {sleep} from '../core/sleep.js'
+import type {LanguageModel} from '../llm/index.js'
+import {sleep} from '../core/index.js'
 
 export const JUDGE_PROMPT_VERSION = 'ars-judge-v1'
 

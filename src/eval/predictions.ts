@@ -1,8 +1,8 @@
 // Prediction lines for `eval score`: `{id, prediction}` from any system (optional sample_index, seed, stats),
 // or ars Trajectory records (question_id, answer, stats), so `ars rollout | ars eval score` works.
-import {DataError} from '../core/errors.js'
-import type {JsonLine} from '../core/jsonl.js'
-import type {InvalidPolicy} from '../core/jsonl.js'
+import {DataError} from '../core/index.js'
+import type {JsonLine} from '../core/index.js'
+import type {InvalidPolicy} from '../core/index.js'
 
 export interface PredictionLine {
   id: string

@@ -3,9 +3,9 @@
 // score against turns. Everything is computed from EvalResult lines, so any result file can be reported.
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import type {EvalResult} from '../core/records/index.js'
+import type {EvalResult} from '../core/index.js'
 import {summarize, type BenchSummary} from './summary.js'
-import {barChart, COLORS, esc, REPORT_STYLE, type Bar} from '../core/svg-charts.js'
+import {barChart, COLORS, esc, REPORT_STYLE, type Bar} from '../core/index.js'
 
 export {barChart, type Bar}
 

@@ -1,8 +1,8 @@
 // The eval loop: every question × k samples goes through an Answerer (the agent, or a closed-book model),
 // is scored, and comes out as EvalResult in input order. Bounded concurrency, resumable (finished
-// (benchmark, id, sample) keys are skipped), each sample seeded `seed + sample_index`.
-import type {EvalResult, Question} from '../core/records/index.js'
-import {ProgressTask, type ProgressCallback} from '../core/progress.js'
+// (benchmark, id, sample) keys are skipped), each sample seeded by the one episode seed rule.
+import type {EvalResult, Question} from '../core/index.js'
+import {ProgressTask, runEpisodes, type ProgressCallback} from '../core/index.js'
 import {resultBenchmark, scorePrediction, type ScoreContext} from './score.js'
 
 export interface AnswerResult {
@@ -38,66 +38,34 @@ export interface RunOptions {
 
 export const resultKey = (benchmark: string, id: string, sample: number): string => `${benchmark}\u0000${id}\u0000${sample}`
 
-/** Runs and yields results in (question, sample) order while up to `concurrency` episodes run. */
+/**
+ * Runs and yields results in (question, sample) order while up to `concurrency` episodes run, through the one
+ * episode scheduler (src/core/episodes.ts) and its seed rule: sample i of question q is seeded
+ * episodeSeed(--seed, q.id, i), as in rollout, filter and train.
+ */
 export async function* runEval(questions: readonly Question[], options: RunOptions): AsyncGenerator<EvalResult> {
   const k = options.k ?? 1
   const concurrency = options.concurrency ?? 1
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`Expected k >= 1, got ${k}`)
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`Expected concurrency >= 1, got ${concurrency}`)
-  const jobs: {q: Question; sample: number}[] = []
-  for (const q of questions) for (let s = 0; s < k; s++) if (!options.done?.has(resultKey(resultBenchmark(options.score, q), q.id, s))) jobs.push({q, sample: s})
-  const task = new ProgressTask(options.onProgress, `eval ${options.score.benchmark}`, jobs.length, 'episodes')
-  const controller = new AbortController()
-  const outer = options.signal
-  const onAbort = (): void => controller.abort(outer?.reason)
-  outer?.addEventListener('abort', onAbort, {once: true})
-  const results = new Map<number, EvalResult>()
-  const waiters = new Map<number, () => void>()
-  let next = 0
-  let failure: unknown
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length && failure === undefined) {
-      const i = next++
-      const {q, sample} = jobs[i] as {q: Question; sample: number}
-      const seed = options.score.seed + sample
-      let answer: AnswerResult
-      try {
-        answer = await options.answerer(q, {index: sample, seed, signal: controller.signal})
-      } catch (error) {
-        if (controller.signal.aborted) {
-          failure ??= error
-          waiters.get(i)?.()
-          return
-        }
-        answer = {answer: null, stats: {}, error: (error as Error).message}
-      }
-      try {
-        results.set(i, await scorePrediction(q, {prediction: answer.answer, sampleIndex: sample, seed, stats: answer.stats, ...(answer.error ? {error: answer.error} : {}), ...(answer.meta ? {meta: answer.meta} : {})}, options.score))
-      } catch (error) {
-        failure ??= error
-      }
-      task.advance(1)
-      waiters.get(i)?.()
+  const done = options.done
+  const isDone = (q: Question, sample: number): boolean => done?.has(resultKey(resultBenchmark(options.score, q), q.id, sample)) ?? false
+  let jobs = 0
+  for (const q of questions) for (let s = 0; s < k; s++) if (!isDone(q, s)) jobs++
+  const task = new ProgressTask(options.onProgress, `eval ${options.score.benchmark}`, jobs, 'episodes')
+  yield* runEpisodes<Question, EvalResult>(questions, async ({question: q, sample, seed, signal}) => {
+    let answer: AnswerResult
+    try {
+      answer = await options.answerer(q, {index: sample, seed, signal})
+    } catch (error) {
+      // A failed answer is a row (prediction null, the error kept); only a stopped run is an error.
+      if (signal.aborted) throw error
+      answer = {answer: null, stats: {}, error: (error as Error).message}
     }
-  }
-  const workers = Array.from({length: Math.min(concurrency, Math.max(1, jobs.length))}, () => worker())
-  const all = Promise.all(workers)
-  try {
-    for (let i = 0; i < jobs.length; i++) {
-      if (!results.has(i) && failure === undefined) {
-        await Promise.race([new Promise<void>((resolve) => waiters.set(i, resolve)), all])
-      }
-      if (failure !== undefined) throw failure
-      const r = results.get(i)
-      if (!r) throw new Error(`internal: result ${i} missing`)
-      results.delete(i)
-      waiters.delete(i)
-      yield r
-    }
-    task.done()
-  } finally {
-    if (next < jobs.length || failure !== undefined) controller.abort(new Error('eval stopped'))
-    outer?.removeEventListener('abort', onAbort)
-    await all.catch(() => {})
-  }
+    const row = await scorePrediction(q, {prediction: answer.answer, sampleIndex: sample, seed, stats: answer.stats, ...(answer.error ? {error: answer.error} : {}), ...(answer.meta ? {meta: answer.meta} : {})}, options.score)
+    task.advance(1)
+    return row
+  }, {samples: k, concurrency, seed: options.score.seed, skip: (_key, sample, q) => isDone(q, sample), ...(options.signal ? {abortSignal: options.signal} : {})})
+  options.signal?.throwIfAborted()
+  task.done()
 }

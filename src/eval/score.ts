@@ -1,7 +1,7 @@
 // Scoring one prediction into an EvalResult: every rule metric of the benchmark, plus the judge when given.
 // Shared by `ars eval` (agent answers) and `ars eval score` (predictions from any system).
-import type {EvalResult, Question} from '../core/records/index.js'
-import {metricVersions, scoreAnswer} from './metrics.js'
+import type {EvalResult, Question} from '../core/index.js'
+import {metricVersions, scoreAnswer} from '../answer/index.js'
 import type {LlmJudge} from './judge.js'
 
 export interface ScoreContext {

@@ -1,7 +1,7 @@
 // Aggregates EvalResult lines into per-benchmark, per-metric figures: Avg@k (mean over samples, then over
 // questions), Pass@k (any of k samples fully correct; the unbiased estimator when more samples than k exist),
 // and the counts that make a number trustworthy: rows without gold and rows the judge could not judge.
-import type {EvalResult} from '../core/records/index.js'
+import type {EvalResult} from '../core/index.js'
 
 /** Unbiased pass@k (Chen et al. 2021): 1 − C(n−c, k) / C(n, k), for n samples of which c are correct. */
 export function passAtK(n: number, c: number, k: number): number {

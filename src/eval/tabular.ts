@@ -1,6 +1,6 @@
 // CSV / TSV rows as objects keyed by the header, RFC 4180 quoting (quoted fields may hold separators, quotes
 // doubled, newlines). Benchmarks ship as csv (Bamboogle, xBench, BrowseComp) or tsv (PopQA, FRAMES).
-import {DataError} from '../core/errors.js'
+import {DataError} from '../core/index.js'
 
 export interface TabularRow {
   /** 1-based line where the row starts (header is line 1). */

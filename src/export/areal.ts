@@ -1,8 +1,8 @@
 // Question → the JSONL rows ASearcher's AReaL training reads (ASearcher/train/asearcher.py loads them with
 // `datasets.load_dataset("json")`; utils/search_tool.py keys ground truth by `idx`/`qid`/`id` and reads `answer`,
 // a string or a list, plus an optional `aug_answer`). The question id must not contain "@" (AReaL splits on it).
-import {DataError} from '../core/errors.js'
-import type {Question} from '../core/records/question.js'
+import {DataError} from '../core/index.js'
+import type {Question} from '../core/index.js'
 
 export interface ArealRow {
   question: string

@@ -1,8 +1,8 @@
 // The record-stream stages behind `ars export --format sft-jsonl|verl|areal`: trajectories → SftExamples (with the
 // reasons episodes were left out), questions → verl rows and AReaL rows.
-import type {Question} from '../core/records/question.js'
-import type {SftExample} from '../core/records/sft-example.js'
-import type {Trajectory} from '../core/records/trajectory.js'
+import type {Question} from '../core/index.js'
+import type {SftExample} from '../core/index.js'
+import type {Trajectory} from '../core/index.js'
 import {arealRow, type ArealRow} from './areal.js'
 import {trajectoryToSft, type SkipReason, type TrajectoryToSftOptions} from './trajectory-to-sft.js'
 import {verlRow, type VerlRow} from './verl.js'

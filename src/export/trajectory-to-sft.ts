@@ -2,11 +2,11 @@
 // agent format (its prompt template, its action syntax, its observation wrapper), so any trajectory — the world
 // oracle's included — becomes supervised data for the real loop. Tokenised with conversationTokens it is the
 // sequence runEpisode would feed the model for the same turns.
-import type {SftExample} from '../core/records/sft-example.js'
-import type {Trajectory} from '../core/records/trajectory.js'
-import {agentFormat, type AgentAction, type AgentFormat} from '../agent/formats.js'
-import {renderTemplate} from '../agent/templates.js'
-import {DEFAULT_TOOLS, TOOL_NAMES, TOOL_SPECS, type ToolName} from '../agent/tool-specs.js'
+import type {SftExample} from '../core/index.js'
+import type {Trajectory} from '../core/index.js'
+import {agentFormat, type AgentAction, type AgentFormat} from '../agent/index.js'
+import {renderTemplate} from '../agent/index.js'
+import {DEFAULT_TOOLS, TOOL_NAMES, TOOL_SPECS, type ToolName} from '../agent/index.js'
 
 export interface TrajectoryToSftOptions {
   /** Agent format to render in (default: the trajectory's own). */

@@ -1,8 +1,8 @@
 // Question → the parquet rows verl's Search-R1 recipe trains on (scripts/data_process/qa_search_train_merge.py):
 // data_source, prompt [{role, content}] (Search-R1's instruction with the question), ability, reward_model
 // {style: "rule", ground_truth: {target: [...]}}, extra_info {split, index}. Written with hyparquet-writer.
-import type {Question} from '../core/records/question.js'
-import {SEARCH_R1_TEMPLATE, renderTemplate, type PromptTemplate} from '../agent/templates.js'
+import type {Question} from '../core/index.js'
+import {SEARCH_R1_TEMPLATE, renderTemplate, type PromptTemplate} from '../agent/index.js'
 
 export interface VerlRow {
   data_source: string

@@ -1,12 +1,12 @@
 // The agent solver for `filter --difficulty`: one full agent episode (search, access, answer) per sample, with
 // the episode seed derived from (--seed, question id, sample) exactly as `ars rollout` does.
-import type {LanguageModel} from '../llm/language-model.js'
-import type {AgentTools} from '../agent/tools.js'
-import type {AgentFormat} from '../agent/formats.js'
-import {runEpisode} from '../agent/loop.js'
-import {episodeSeed} from '../agent/rollout.js'
-import {parseRecord, QuestionType} from '../core/records/index.js'
-import type {SolveRequest, Solver} from './difficulty.js'
+import type {LanguageModel} from '../llm/index.js'
+import type {AgentTools} from '../agent/index.js'
+import type {AgentFormat} from '../agent/index.js'
+import {runEpisode} from '../agent/index.js'
+import {episodeSeed} from '../core/index.js'
+import {parseRecord, QuestionType} from '../core/index.js'
+import type {SolveRequest, Solver} from '../answer/index.js'
 
 export interface AgentSolverOptions {
   model: LanguageModel

@@ -1,9 +1,9 @@
 // N-gram decontamination against evaluation sets, as in GPT-3 (13-gram overlap) and LLaMA: an item is
 // contaminated when enough of its word n-grams (normalised text) also occur in an eval question. Texts
 // shorter than n count as one n-gram of their full length, so short questions still match exactly.
-import {readJsonl} from '../core/jsonl.js'
-import {DataError} from '../core/errors.js'
-import {toQuestion} from '../core/records/index.js'
+import {readJsonl} from '../core/index.js'
+import {DataError} from '../core/index.js'
+import {toQuestion} from '../core/index.js'
 import {hash32, words} from './text.js'
 
 export interface NgramIndexOptions {

@@ -1,23 +1,8 @@
 // Difficulty by pass rate: a Solver answers a question K times (an agent with tools, or the model alone),
 // and the filter keeps questions whose pass rate lies in a range (ASearcher keeps 0 < pass@k < 1), or
 // drops those the model answers without tools.
-import {exactMatch} from './answer-match.js'
+import {matchesAnyGold, type Solver} from '../answer/index.js'
 import type {PassRange} from './pass-range.js'
-
-export interface SolveRequest {
-  id: string
-  question: string
-  answers: readonly string[]
-  sample: number
-  signal?: AbortSignal
-}
-
-export interface Solver {
-  /** e.g. `agent:<model>+<search>` or `closed-book:<model>`. */
-  readonly id: string
-  /** The final answer (null when none was given). Throws only when the attempt itself could not run. */
-  solve(request: SolveRequest): Promise<string | null>
-}
 
 export interface PassRateResult {
   passes: number
@@ -28,7 +13,7 @@ export interface PassRateResult {
 
 export async function passRate(solver: Solver, item: {id: string; question: string; answers: readonly string[]}, samples: number, signal?: AbortSignal): Promise<PassRateResult> {
   const answers = await Promise.all(Array.from({length: samples}, (_, sample) => solver.solve({id: item.id, question: item.question, answers: item.answers, sample, signal})))
-  const passes = answers.filter((a) => exactMatch(a, item.answers)).length
+  const passes = answers.filter((a) => matchesAnyGold(a, item.answers)).length
   return {passes, samples, rate: passes / samples, answers}
 }
 

@@ -1,5 +1,5 @@
 // Numeric flag values given as text (oclif has no float flag): parsed eagerly with "Expected X, got Y".
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 
 export function numberFlag(flag: string, raw: string | undefined, fallback: number, min: number, max: number, options: {integer?: boolean; minExclusive?: boolean} = {}): number {
   if (raw === undefined) return fallback

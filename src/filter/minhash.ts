@@ -1,7 +1,7 @@
 // MinHash signatures over word shingles and the LSH banding parameters for a Jaccard threshold
 // (Broder 1997; banding as in Leskovec/Rajaraman/Ullman, Mining of Massive Datasets ch. 3, parameters chosen
 // like datasketch's MinHashLSH: minimise the weighted false-positive + false-negative probability mass).
-import {Rng} from '../core/rng.js'
+import {Rng} from '../core/index.js'
 import {combineHashes, hash32} from './text.js'
 
 export interface MinHasherOptions {

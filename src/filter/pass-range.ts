@@ -1,5 +1,5 @@
 // `--pass-range` bounds on a pass rate p, written the way papers write them: `0<p<1`, `0<=p<=0.5`, `p<1`, `0.25<p`.
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 
 export interface PassRange {
   text: string

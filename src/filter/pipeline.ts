@@ -2,10 +2,10 @@
 // decontamination — all reasons collected), then near-duplicate removal, then the difficulty check (the only
 // asynchronous one, run concurrently with output kept in input order). Kept records stream out unchanged;
 // each rejected one is handed to `onReject` with every reason that applied.
-import {DataError} from '../core/errors.js'
-import type {InvalidPolicy, JsonLine} from '../core/jsonl.js'
-import {parseRecord, QuestionType, SynthItemType, type Question, type SynthItem} from '../core/records/index.js'
-import {ProgressTask, type ProgressCallback} from '../core/progress.js'
+import {DataError} from '../core/index.js'
+import type {InvalidPolicy, JsonLine} from '../core/index.js'
+import {parseRecord, QuestionType, SynthItemType, type Question, type SynthItem} from '../core/index.js'
+import {ProgressTask, type ProgressCallback} from '../core/index.js'
 import type {NearDuplicateIndex} from './dedupe.js'
 import type {NgramIndex} from './decontaminate.js'
 import {judgeDifficulty, type DifficultyOptions} from './difficulty.js'

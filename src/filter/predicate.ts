@@ -3,7 +3,7 @@
 //   FIELD | !FIELD    present and non-empty | absent or empty
 //   len(FIELD) OP N   length of a string or array
 // FIELD is a dotted path (meta.level, checks.uniqueness.verdict); on an array field, = and ~ test any element.
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 
 export type Operator = '=' | '!=' | '>' | '>=' | '<' | '<=' | '~' | '!~'
 

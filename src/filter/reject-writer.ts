@@ -2,7 +2,7 @@
 // (waits for drain, so a flood of rejects cannot buffer without bound). Also used by `ars synthesize`.
 import {createWriteStream, type WriteStream} from 'node:fs'
 import {once} from 'node:events'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 
 export class JsonlAppender {
   readonly path: string

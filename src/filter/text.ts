@@ -1,6 +1,8 @@
 // Text normalisation and fast 32-bit hashing shared by dedupe and decontamination: both compare questions
 // after lower-casing, stripping accents and punctuation, so "Who founded X?" and "who founded x" are equal.
 
+import {fmix32} from '../core/index.js'
+
 const COMBINING = /[\u0300-\u036f]/g
 const NON_WORD = /[^\p{L}\p{N}]+/gu
 
@@ -13,16 +15,6 @@ export function normalizeText(text: string): string {
 export function words(text: string): string[] {
   const norm = normalizeText(text)
   return norm === '' ? [] : norm.split(' ')
-}
-
-/** Murmur3's finaliser: spreads every input bit over the output (uint32 in, uint32 out). */
-export function fmix32(h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
 }
 
 /** 32-bit hash of a string (FNV-1a over UTF-16 code units, then fmix32), seedable. */

@@ -1,6 +1,6 @@
 // Errors a LanguageModel raises that callers act on: a prompt longer than the context (the agent finishes the
 // episode with finish_reason context_overflow) versus backend failures that stop a whole run.
-import {ArsError} from '../core/errors.js'
+import {ArsError} from '../core/index.js'
 
 export class ContextOverflowError extends ArsError {
   readonly promptTokens: number | undefined

@@ -5,7 +5,7 @@
 // `publish`). The token-level extensions of `openai.ts` (token-id prompts, exact ids, behaviour log-probs, the
 // ars policy version) pass through unchanged.
 import {setTimeout as sleep} from 'node:timers/promises'
-import {ArsError, UsageError} from '../core/errors.js'
+import {ArsError, UsageError} from '../core/index.js'
 import {ContextOverflowError, ModelBackendError, isAbortError} from './errors.js'
 import {OpenAIModel} from './openai.js'
 import {reloadWeights, serverRoot, SERVER_KINDS, type ServerKind} from './weight-reload.js'
@@ -120,7 +120,7 @@ export class GenerationPool implements LanguageModel {
     const members = found.map((f): Member => ({
       server: f.server,
       // One retry for a blip; a server that fails twice is taken out and the pool sends the request elsewhere.
-      model: new OpenAIModel(name, {baseUrl: f.server.url, tokenizer: options.tokenizer, concurrency: options.concurrency ?? 64, timeoutMs: options.timeoutMs, stream: options.stream, contextLength: context, maxRetries: 1, backoffMs: 100, fetch: options.fetch}),
+      model: new OpenAIModel(name, {baseUrl: f.server.url, tokenizer: options.tokenizer, concurrency: options.concurrency ?? 64, timeoutMs: options.timeoutMs, stream: options.stream, contextLength: context, retries: 1, backoffMs: 100, fetch: options.fetch}),
       healthy: !('problem' in f),
       inFlight: 0,
       version: undefined,

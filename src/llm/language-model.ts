@@ -1,11 +1,10 @@
 // LanguageModel: what the agent loop, synthesis, judging and eval call. Token-level when the backend allows it
 // (RL needs the exact token ids and the behaviour log-prob of each sampled token); text-level otherwise.
 // Resolved from `--model provider:id` (openai:, onnx:, scripted:, or a model folder path).
+import type {ChatMessage, TextTokenizer} from '../model/index.js'
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant' | 'tool'
-  content: string
-}
+// The tokenizer types belong to the model (src/model/text-tokenizer.ts); re-exported for the LanguageModel's users.
+export type {ChatMessage, TextTokenizer}
 
 export interface SamplingOptions {
   maxTokens: number
@@ -63,13 +62,6 @@ export interface GenerateResult {
   /** The `topLogprobs` most likely tokens at each step (same length as tokenIds), when asked. */
   topLogprobs?: TopLogprob[][]
   usage: {promptTokens: number; completionTokens: number}
-}
-
-export interface TextTokenizer {
-  encode(text: string): number[]
-  decode(ids: readonly number[]): string
-  /** Render chat messages as the model's prompt text (chat template), ending ready for the assistant turn. */
-  applyChatTemplate?(messages: ChatMessage[], options?: {addGenerationPrompt?: boolean}): string
 }
 
 export interface LanguageModel {

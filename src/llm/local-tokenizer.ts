@@ -3,7 +3,7 @@
 import type {TextTokenizer} from './language-model.js'
 
 export async function loadTokenizer(path: string): Promise<TextTokenizer> {
-  const {HfTokenizer, resolveTokenizerFiles} = await import('../model/tokenizer.js')
+  const {HfTokenizer, resolveTokenizerFiles} = await import('../model/index.js')
   const dir = path.endsWith('tokenizer.json') ? path.slice(0, -'tokenizer.json'.length) || '.' : path
   return new HfTokenizer(await resolveTokenizerFiles(dir), path)
 }

@@ -3,12 +3,12 @@
 // log-prob (temperature-1 policy log-prob, what decoupled PPO needs) and the policy version that sampled them.
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 import {ContextOverflowError} from './errors.js'
 import type {GenerateInput, GenerateResult, LanguageModel, SamplingOptions, TextTokenizer} from './language-model.js'
 import type {GenerationEngine} from '../model/onnx/engine.js'
-import type {HfTokenizer} from '../model/tokenizer.js'
-import type {ModelConfig} from '../model/config.js'
+import type {HfTokenizer} from '../model/index.js'
+import type {ModelConfig} from '../model/index.js'
 
 export interface OnnxModelOptions {
   /** Most sequences decoded together (default 16). */
@@ -74,10 +74,8 @@ export class OnnxModel implements LanguageModel {
 
 /** Loads config.json, tokenizer files and weights (model.onnx when present, else safetensors) from a folder. */
 export async function loadOnnxModel(dir: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
-  const [{loadModelConfig}, {loadWeights}, {HfTokenizer, readTokenizerFiles}, {GenerationEngine}] = await Promise.all([
-    import('../model/checkpoint.js'),
-    import('../model/safetensors.js'),
-    import('../model/tokenizer.js'),
+  const [{loadModelConfig, loadWeights, HfTokenizer, readTokenizerFiles}, {GenerationEngine}] = await Promise.all([
+    import('../model/index.js'),
     import('../model/onnx/engine.js'),
   ])
   // `ars export --format onnx` writes onnx/model.onnx (the transformers.js layout); loading by path lets

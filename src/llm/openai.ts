@@ -2,14 +2,15 @@
 // model`). Chat and completions (token-id prompts where the server takes them), SSE streaming, per-token
 // log-probs, retries with backoff that honour retry-after, per-attempt timeouts, and a p-queue concurrency cap.
 import PQueue from 'p-queue'
-import {setTimeout as sleep} from 'node:timers/promises'
-import {ArsError, UsageError} from '../core/errors.js'
+import {ArsError, UsageError} from '../core/index.js'
 import {ContextOverflowError, ModelBackendError, isAbortError} from './errors.js'
 import {readSseData} from './sse.js'
 import type {GenerateInput, GenerateResult, LanguageModel, SamplingOptions, TextTokenizer} from './language-model.js'
-import {parseRetryAfter} from '../core/retry-after.js'
+import {checkRetryOptions, isRetryableStatus, withRetries, type AttemptOutcome, type RetryOptions} from '../core/index.js'
+import {retryAfterFromHeaders} from '../core/index.js'
 
-export interface OpenAIModelOptions {
+/** Retries (network errors, timeouts, 408/409/425/429/5xx) go through src/core/http-retry.ts with its defaults. */
+export interface OpenAIModelOptions extends Pick<RetryOptions, 'retries' | 'backoffMs' | 'maxBackoffMs' | 'maxRetryAfterMs'> {
   /** Server root ending in /v1. Default: OPENAI_BASE_URL, else http://127.0.0.1:8000/v1 (vLLM's default). */
   baseUrl?: string
   /** Default: OPENAI_API_KEY, read at the first request (so offline commands never need it). */
@@ -18,10 +19,6 @@ export interface OpenAIModelOptions {
   tokenizer?: TextTokenizer
   /** Use SSE streaming for every request (default false; results are identical). */
   stream?: boolean
-  /** Retries after the first attempt for network errors, timeouts, 408/409/429/5xx (default 3). */
-  maxRetries?: number
-  /** First backoff delay; doubles per retry, capped at 8 s, ±25 % jitter (default 500 ms). */
-  backoffMs?: number
   /** Per-attempt timeout (default 600 000 ms: long generations on big models are slow). */
   timeoutMs?: number
   /** Requests in flight at once (default 64). */
@@ -56,7 +53,6 @@ interface Completion {
   ars_policy_version?: number
 }
 
-const RETRY_STATUS = new Set([408, 409, 429, 500, 502, 503, 504])
 
 export class OpenAIModel implements LanguageModel {
   readonly specificationVersion = 'ars-lm-v1' as const
@@ -70,8 +66,7 @@ export class OpenAIModel implements LanguageModel {
   readonly #model: string
   readonly #apiKey: string | undefined
   readonly #stream: boolean
-  readonly #maxRetries: number
-  readonly #backoffMs: number
+  readonly #retry: RetryOptions
   readonly #timeoutMs: number
   readonly #extensions: boolean
   readonly #fetch: typeof fetch
@@ -86,7 +81,8 @@ export class OpenAIModel implements LanguageModel {
     } catch {
       throw new UsageError(`--base-url: expected an http(s) URL ending in /v1, got ${JSON.stringify(base)}`, {code: 'base-url', fix: 'e.g. --base-url http://127.0.0.1:8000/v1'})
     }
-    for (const [name, value] of [['maxRetries', options.maxRetries], ['timeoutMs', options.timeoutMs], ['concurrency', options.concurrency], ['backoffMs', options.backoffMs]] as const) {
+    checkRetryOptions(options, 'openai model')
+    for (const [name, value] of [['timeoutMs', options.timeoutMs], ['concurrency', options.concurrency]] as const) {
       if (value !== undefined && !(Number.isFinite(value) && value >= (name === 'concurrency' || name === 'timeoutMs' ? 1 : 0))) throw new UsageError(`openai model: expected ${name} to be a non-negative number, got ${value}`, {code: 'model-options'})
     }
     this.baseUrl = base
@@ -97,8 +93,7 @@ export class OpenAIModel implements LanguageModel {
     this.#context = options.contextLength
     this.capabilities = {tokens: Boolean(options.tokenizer), logprobs: true, chat: true}
     this.#stream = options.stream ?? false
-    this.#maxRetries = options.maxRetries ?? 3
-    this.#backoffMs = options.backoffMs ?? 500
+    this.#retry = {retries: options.retries, backoffMs: options.backoffMs, maxBackoffMs: options.maxBackoffMs, maxRetryAfterMs: options.maxRetryAfterMs}
     this.#timeoutMs = options.timeoutMs ?? 600_000
     this.#extensions = options.serverExtensions ?? !/api\.openai\.com/.test(base)
     this.#fetch = options.fetch ?? fetch
@@ -187,18 +182,15 @@ export class OpenAIModel implements LanguageModel {
     const headers: Record<string, string> = {'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json'}
     if (apiKey) headers.authorization = `Bearer ${apiKey}`
     let payload = JSON.stringify(body)
-    let lastProblem = ''
     let shrunk = false
-    for (let attempt = 0; ; attempt++) {
-      o.signal?.throwIfAborted()
+    const attempt = async (): Promise<AttemptOutcome<GenerateResult, string>> => {
       const timeout = AbortSignal.timeout(this.#timeoutMs)
       const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout
-      let waitMs: number | undefined
       try {
         const response = await this.#fetch(url, {method: 'POST', headers, body: payload, signal})
         if (response.ok) {
           const completion = body.stream ? await readStream(response) : ((await response.json()) as Completion)
-          return this.#result(completion, input, o, url)
+          return {ok: true, value: this.#result(completion, input, o, url)}
         }
         const text = await response.text().catch(() => '')
         const message = errorMessage(text) || response.statusText
@@ -211,29 +203,29 @@ export class OpenAIModel implements LanguageModel {
             shrunk = true
             body.max_tokens = left
             payload = JSON.stringify(body)
-            attempt--
-            continue
+            return attempt()
           }
           throw new ContextOverflowError(`${this.id}: the prompt does not fit the model's context (${message})`, {promptTokens: limits.prompt, contextLength: limits.context})
         }
         if (response.status === 401 || response.status === 403) throw new ModelBackendError('model-auth', `${url}: HTTP ${response.status} ${message}`, 'Set OPENAI_API_KEY to a key this server accepts.')
         if (response.status === 404) throw new ModelBackendError('model-not-found', `${url}: HTTP 404 ${message}`, `Check --base-url (it should end in /v1) and the model id (GET ${this.baseUrl}/models lists them).`)
-        if (!RETRY_STATUS.has(response.status)) throw new ModelBackendError('model-request', `${url}: HTTP ${response.status} ${message}`, 'Check the sampling options this server accepts.')
-        lastProblem = `HTTP ${response.status} ${message}`
-        waitMs = retryAfterMs(response.headers)
+        if (!isRetryableStatus(response.status)) throw new ModelBackendError('model-request', `${url}: HTTP ${response.status} ${message}`, 'Check the sampling options this server accepts.')
+        const waitMs = retryAfterFromHeaders(response.headers)
+        return {ok: false, retry: true, problem: `HTTP ${response.status} ${message}`, ...(waitMs !== undefined ? {retryAfterMs: waitMs} : {})}
       } catch (error) {
         if (error instanceof ArsError) throw error
         if (o.signal?.aborted) throw o.signal.reason ?? error
-        if (timeout.aborted || (error as Error).name === 'TimeoutError') lastProblem = `no answer within ${this.#timeoutMs} ms`
-        else if (isAbortError(error)) throw error
-        else lastProblem = networkProblem(error)
+        if (timeout.aborted || (error as Error).name === 'TimeoutError') return {ok: false, retry: true, problem: `no answer within ${this.#timeoutMs} ms`}
+        if (isAbortError(error)) throw error
+        return {ok: false, retry: true, problem: networkProblem(error)}
       }
-      if (attempt >= this.#maxRetries) {
-        throw new ModelBackendError('model-unreachable', `cannot get a completion from ${url} after ${attempt + 1} attempt${attempt ? 's' : ''}: ${lastProblem}`, 'Start the model server (e.g. `ars serve model --model DIR --port 8000`, vLLM or SGLang) or pass --base-url / OPENAI_BASE_URL.')
-      }
-      const backoff = Math.min(8000, this.#backoffMs * 2 ** attempt) * (0.75 + Math.random() * 0.5)
-      await sleep(waitMs ?? backoff, undefined, {signal: o.signal})
     }
+    return withRetries(attempt, {
+      ...this.#retry,
+      ...(o.signal ? {signal: o.signal} : {}),
+      waitTooLong: (ms, max, problem) => new ModelBackendError('model-unreachable', `${url}: ${problem}, and the server asks to wait ${Math.ceil(ms / 1000)} s (more than the ${Math.ceil(max / 1000)} s allowed)`, 'Try again later, or lower --concurrency.'),
+      giveUp: (problem, attempts) => new ModelBackendError('model-unreachable', `cannot get a completion from ${url} after ${attempts} attempt${attempts > 1 ? 's' : ''}: ${problem}`, 'Start the model server (e.g. `ars serve model --model DIR --port 8000`, vLLM or SGLang) or pass --base-url / OPENAI_BASE_URL.'),
+    })
   }
 
   #result(c: Completion, input: GenerateInput, o: SamplingOptions, url: string): GenerateResult {
@@ -351,9 +343,3 @@ function networkProblem(error: unknown): string {
 }
 
 /** `retry-after-ms`, `retry-after` in seconds, or an HTTP date; capped at 60 s. */
-export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  const ms = headers.get('retry-after-ms')
-  if (ms && Number.isFinite(Number(ms))) return Math.min(60_000, Math.max(0, Number(ms)))
-  const wait = parseRetryAfter(headers.get('retry-after'), now)
-  return wait === undefined ? undefined : Math.min(60_000, wait)
-}

@@ -1,7 +1,7 @@
 // The one place `--model` specs become LanguageModels: `openai:ID`, `onnx:DIR`, a model folder path, or
 // `scripted:FILE`. The local engine is imported lazily so `ars --help` and text-only runs never load onnxruntime.
 import {existsSync, statSync} from 'node:fs'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 import {ByteTokenizer} from './byte-tokenizer.js'
 import {OpenAIModel} from './openai.js'
 import {ScriptedModel} from './scripted.js'
@@ -28,7 +28,7 @@ export interface ResolveModelOptions {
   concurrency?: number
   /** openai: per-attempt timeout in ms. */
   timeoutMs?: number
-  maxRetries?: number
+  retries?: number
   stream?: boolean
   contextLength?: number
   /** onnx: sequences decoded together (default 16). */
@@ -52,7 +52,7 @@ export async function resolveModel(spec: string, options: ResolveModelOptions = 
         return GenerationPool.open({servers: parseGenerationServers(urls, '--base-url'), model: rest, tokenizer: await resolveTokenizer(options.tokenizer), concurrency: options.concurrency, timeoutMs: options.timeoutMs, stream: options.stream, contextLength: options.contextLength,
           onEvent: (e) => void process.stderr.write(`warning: model server ${e.url} ${e.kind === 'down' ? `is out: ${e.reason}` : `is back (${e.reason})`}\n`)})
       }
-      const model = new OpenAIModel(rest, {baseUrl: urls?.[0], tokenizer: await resolveTokenizer(options.tokenizer), concurrency: options.concurrency, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries, stream: options.stream, contextLength: options.contextLength})
+      const model = new OpenAIModel(rest, {baseUrl: urls?.[0], tokenizer: await resolveTokenizer(options.tokenizer), concurrency: options.concurrency, timeoutMs: options.timeoutMs, retries: options.retries, stream: options.stream, contextLength: options.contextLength})
       // Before any episode starts, so the agent loop fits prompts and max_tokens to the server's real context.
       await model.discoverContext()
       return model
@@ -90,7 +90,7 @@ async function loadTokenizerFolder(path: string): Promise<TextTokenizer> {
 
 async function loadOnnx(dir: string, spec: string, options: ResolveModelOptions): Promise<LanguageModel> {
   if (!dir) throw formatError(spec, 'onnx: needs a model folder')
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--model ${JSON.stringify(spec)}: ${dir} is not a folder`, {code: 'model-missing', fix: 'Pass a model folder with config.json, tokenizer.json and model.onnx (e.g. from `ars export --format onnx`).'})
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--model ${JSON.stringify(spec)}: ${dir} is not a folder`, {code: 'model-missing', fix: 'Pass a model folder with config.json, tokenizer.json and weights: model.safetensors (a Hugging Face folder, e.g. datasets/policy-search-sft or runs/r1/latest) or onnx/model.onnx (`ars export --format onnx`).'})
   const {loadOnnxModel} = await import('./onnx-model.js')
   return loadOnnxModel(dir, {maxBatchSize: options.maxBatchSize, threads: options.threads, contextLength: options.contextLength, ...(options.swapMode ? {swapMode: options.swapMode} : {})})
 }

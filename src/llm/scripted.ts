@@ -2,7 +2,7 @@
 // Given a tokenizer it works on token ids and returns deterministic log-probs, so loss-mask tests are real.
 import {readFileSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {DataError, UsageError} from '../core/errors.js'
+import {DataError, UsageError} from '../core/index.js'
 import {cutAtStop} from './stop.js'
 import type {GenerateInput, GenerateResult, LanguageModel, SamplingOptions, TextTokenizer} from './language-model.js'
 

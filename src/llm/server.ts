@@ -3,7 +3,7 @@
 // `openai:` provider uses for exact token ids. `ars serve model` runs it over the onnx engine.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import {isArsError} from '../core/errors.js'
+import {isArsError} from '../core/index.js'
 import {ContextOverflowError, isAbortError} from './errors.js'
 import {sseEvent} from './sse.js'
 import type {ChatMessage, GeneratedToken, GenerateInput, GenerateResult, LanguageModel, SamplingOptions, TextTokenizer, TopLogprob} from './language-model.js'

@@ -4,10 +4,10 @@
 // weights: the swap falls between requests.
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 import type {OnnxModel} from './onnx-model.js'
 import type {WeightSwapper} from './server.js'
-import type {ModelConfig} from '../model/config.js'
+import type {ModelConfig} from '../model/index.js'
 
 /** The fields that decide the graph: a folder that differs in any of them cannot replace the served weights. */
 const ARCHITECTURE: ReadonlyArray<keyof ModelConfig> = ['modelType', 'vocabSize', 'hiddenSize', 'intermediateSize', 'numLayers', 'numHeads', 'numKvHeads', 'headDim', 'tieWordEmbeddings', 'qkvBias', 'qkNorm']
@@ -18,7 +18,7 @@ export function onnxWeightSwapper(model: OnnxModel): WeightSwapper {
     current: () => ({version: model.engine.version, ...(path ? {path} : {})}),
     async load(dir: string, version: number): Promise<void> {
       if (!existsSync(join(dir, 'config.json'))) throw new UsageError(`${dir}: no config.json here (the folder must be readable by this server at the same path)`, {code: 'weights-load', fix: 'Publish a model folder on a file system this server sees (the trainer writes OUT/generation/v-N/).'})
-      const {loadCheckpoint, loadModelConfig} = await import('../model/checkpoint.js')
+      const {loadCheckpoint, loadModelConfig} = await import('../model/index.js')
       const onnx = [join(dir, 'onnx', 'model.onnx'), join(dir, 'model.onnx')].find((p) => existsSync(p))
       let weights: Parameters<OnnxModel['engine']['publish']>[1]
       let config: ModelConfig

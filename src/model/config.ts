@@ -1,7 +1,7 @@
 // The Qwen2-family decoder configuration, read from and written to a Hugging Face `config.json`. One definition
 // drives the tfjs (training) and ONNX (generation) realisations, so real checkpoints and tiny ones share a path.
 import {z} from 'zod'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 
 export const SUPPORTED_ARCHITECTURES = ['Qwen2ForCausalLM', 'Qwen3ForCausalLM'] as const
 export const SUPPORTED_MODEL_TYPES = ['qwen2', 'qwen3'] as const

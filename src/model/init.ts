@@ -1,5 +1,5 @@
 // Random initialisation of a Qwen2 checkpoint (Hugging Face names and layouts), seeded: `ars model init`.
-import {Rng} from '../core/rng.js'
+import {Rng} from '../core/index.js'
 import {expectedShape, expectedTensorNames, type ModelConfig, type Weights} from './config.js'
 
 /** Normal(0, std) for matrices, ones for norm weights, zeros for biases — as transformers initialises Qwen2. */

@@ -5,7 +5,7 @@ import {open, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {closeSync, existsSync, openSync, readSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {endianness} from 'node:os'
-import {DataError, UsageError} from '../core/errors.js'
+import {DataError, UsageError} from '../core/index.js'
 import {expectedShape, expectedTensorNames, type ModelConfig, type NamedTensor, type Weights} from './config.js'
 
 export const SAFETENSORS_FILE = 'model.safetensors'

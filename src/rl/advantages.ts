@@ -1,7 +1,7 @@
 // GRPO advantages: each question's n samples form a group; a sample's advantage is its reward minus the group
 // mean, divided by the group's standard deviation (or not, as Dr. GRPO). Which episodes may be trained on, and
 // which still count in the group baseline, is decided here (decision 0910).
-import type {Trajectory} from '../core/records/trajectory.js'
+import type {Trajectory} from '../core/index.js'
 
 /**
  * What happens to one episode:

@@ -7,20 +7,19 @@
 import {setMaxListeners} from 'node:events'
 import {basename, join} from 'node:path'
 import PQueue from 'p-queue'
-import {UsageError} from '../core/errors.js'
-import {ProgressTask, type ProgressCallback} from '../core/progress.js'
-import type {Question} from '../core/records/question.js'
-import type {TrainMetric} from '../core/records/train-metric.js'
-import type {Trajectory} from '../core/records/trajectory.js'
-import {hashString, Rng} from '../core/rng.js'
-import {runEpisode, type EpisodeOptions} from '../agent/loop.js'
-import {episodeSeed} from '../agent/rollout.js'
-import type {RewardOptions} from '../agent/reward.js'
-import type {AgentTools} from '../agent/tools.js'
-import type {GenerationServer} from '../llm/generation-pool.js'
-import {loadCheckpoint, type Checkpoint} from '../model/checkpoint.js'
+import {UsageError} from '../core/index.js'
+import {ProgressTask, type ProgressCallback} from '../core/index.js'
+import type {Question} from '../core/index.js'
+import type {TrainMetric} from '../core/index.js'
+import type {Trajectory} from '../core/index.js'
+import {episodeSeed, hashString, Rng} from '../core/index.js'
+import {runEpisode, type EpisodeOptions} from '../agent/index.js'
+import type {RewardOptions} from '../agent/index.js'
+import type {AgentTools} from '../agent/index.js'
+import type {GenerationServer} from '../llm/index.js'
+import {loadCheckpoint, type Checkpoint} from '../model/index.js'
 import {SaveSchedule} from './save-schedule.js'
-import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
+import type {TfjsBackendChoice} from '../model/index.js'
 import {groupAdvantages, type AdvantageOptions} from './advantages.js'
 import {GroupBuffer} from './buffer.js'
 import {episodeMetrics} from './episode-metrics.js'
@@ -157,7 +156,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   if (o.questions.length === 0) throw new UsageError('no questions to train on', {code: 'questions-empty', fix: 'Pass --questions FILE with Question records that have answers.'})
   const started = performance.now()
 
-  const {HfTokenizer} = await import('../model/tokenizer.js')
+  const {HfTokenizer} = await import('../model/index.js')
   const base = await loadCheckpoint(o.model)
   const extraTools = (o.episode?.format?.tools ?? []).filter((t) => t !== 'search' && t !== 'access')
   const settings = {

@@ -1,7 +1,7 @@
 // Per-step episode statistics the RL loop adds to its TrainMetric: reward spread, tool calls and turns per
 // episode, the share of zero-variance groups, and a per-sample staleness histogram (`staleness_count_<k>` = how
 // many samples of the batch were k versions old) — what the training report plots.
-import type {Trajectory} from '../core/records/trajectory.js'
+import type {Trajectory} from '../core/index.js'
 
 const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0)
 

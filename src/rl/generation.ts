@@ -5,11 +5,11 @@
 // server load it.
 import {rm, readdir, rename, symlink} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
-import type {LanguageModel} from '../llm/language-model.js'
-import type {GenerationServer} from '../llm/generation-pool.js'
-import type {Checkpoint} from '../model/checkpoint.js'
-import type {ModelConfig, Weights} from '../model/config.js'
-import type {HfTokenizer} from '../model/tokenizer.js'
+import type {LanguageModel} from '../llm/index.js'
+import type {GenerationServer} from '../llm/index.js'
+import type {Checkpoint} from '../model/index.js'
+import type {ModelConfig, Weights} from '../model/index.js'
+import type {HfTokenizer} from '../model/index.js'
 
 export interface PolicyGeneration {
   readonly lm: LanguageModel
@@ -41,7 +41,7 @@ export async function openGeneration(s: GenerationSetup): Promise<PolicyGenerati
 }
 
 async function openLocalGeneration(s: GenerationSetup): Promise<PolicyGeneration> {
-  const [{GenerationEngine}, {OnnxModel}] = await Promise.all([import('../model/onnx/engine.js'), import('../llm/onnx-model.js')])
+  const [{GenerationEngine}, {OnnxModel}] = await Promise.all([import('../model/onnx/engine.js'), import('../llm/index.js')])
   const engine = await GenerationEngine.create({config: s.config, model: s.checkpoint.weights, version: s.version, decoder: s.tokenizer, maxBatchSize: Math.max(1, s.concurrency), swapMode: 'interrupt', intraOpNumThreads: s.threads ?? 1})
   const lm = new OnnxModel(`onnx:${s.model}`, engine, s.tokenizer, s.config)
   return {lm, publish: (version, weights) => engine.publish(version, weights), close: () => lm.close()}
@@ -51,7 +51,7 @@ async function openLocalGeneration(s: GenerationSetup): Promise<PolicyGeneration
 const KEEP_VERSIONS = 3
 
 async function openServerGeneration(s: GenerationSetup, servers: readonly GenerationServer[]): Promise<PolicyGeneration> {
-  const [{GenerationPool}, {saveCheckpoint}] = await Promise.all([import('../llm/generation-pool.js'), import('../model/checkpoint.js')])
+  const [{GenerationPool}, {saveCheckpoint}] = await Promise.all([import('../llm/index.js'), import('../model/index.js')])
   const pool = await GenerationPool.open({
     servers, tokenizer: s.tokenizer,
     onEvent: (e) => s.warn(`generation server ${e.url} ${e.kind === 'down' ? `is out: ${e.reason}` : `is back (${e.reason})`}`),

@@ -6,15 +6,15 @@
 import {existsSync} from 'node:fs'
 import {mkdir, rename, writeFile} from 'node:fs/promises'
 import {basename, join} from 'node:path'
-import {DataError, UsageError} from '../core/errors.js'
-import {readJsonl} from '../core/jsonl.js'
-import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, type EvalResult, type Question, type TrainMetric} from '../core/records/index.js'
-import type {EpisodeOptions} from '../agent/loop.js'
-import type {AgentTools} from '../agent/tools.js'
-import type {LanguageModel} from '../llm/language-model.js'
-import type {OnnxModel} from '../llm/onnx-model.js'
-import type {ModelConfig, Weights} from '../model/config.js'
-import type {HfTokenizer} from '../model/tokenizer.js'
+import {DataError, UsageError} from '../core/index.js'
+import {readJsonl} from '../core/index.js'
+import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, type EvalResult, type Question, type TrainMetric} from '../core/index.js'
+import type {EpisodeOptions} from '../agent/index.js'
+import type {AgentTools} from '../agent/index.js'
+import type {LanguageModel} from '../llm/index.js'
+import type {OnnxModel} from '../llm/index.js'
+import type {ModelConfig, Weights} from '../model/index.js'
+import type {HfTokenizer} from '../model/index.js'
 import {checkpointName, type RunDir} from './run-dir.js'
 import {isEvalMetric} from './train-report.js'
 
@@ -108,7 +108,7 @@ export class HeldOutEvaluator {
    * `episode` is the run's agent settings (format, turns, tokens per turn, context); temperature is forced to 0.
    */
   async evaluate(at: {step: number; policyVersion: number; timeMs: number}, model: LanguageModel, tools: AgentTools, episode: Omit<EpisodeOptions, 'model' | 'tools' | 'seed' | 'sampleIndex' | 'signal' | 'reward'>, signal?: AbortSignal): Promise<TrainMetric> {
-    const [{agentAnswerer}, {runEval}] = await Promise.all([import('../eval/agent-answerer.js'), import('../eval/run.js')])
+    const {agentAnswerer, runEval} = await import('../eval/index.js')
     const started = performance.now()
     // Which policy versions sampled the answers: all equal to the step's version unless something published meanwhile.
     const versions: number[] = []
@@ -157,7 +157,7 @@ export class PublishedPolicy {
       await this.#model.engine.publish(version, weights)
       return this.#model
     }
-    const [{GenerationEngine}, {OnnxModel}] = await Promise.all([import('../model/onnx/engine.js'), import('../llm/onnx-model.js')])
+    const [{GenerationEngine}, {OnnxModel}] = await Promise.all([import('../model/onnx/engine.js'), import('../llm/index.js')])
     const {config, tokenizer, id, maxBatchSize} = this.#init
     const engine = await GenerationEngine.create({config, model: weights, version, decoder: tokenizer, maxBatchSize: maxBatchSize ?? 8, intraOpNumThreads: 1})
     this.#model = new OnnxModel(id, engine, tokenizer, config)

@@ -2,9 +2,9 @@
 // log-probs, then `minibatches` decoupled-PPO optimiser steps), with gradients from the ONNX training graph and the
 // PPO objective's gradient computed over plain arrays (ppo-loss-grad.ts). Chosen by `--backend auto` where no native
 // TensorFlow.js loads, or `--backend onnx`.
-import type {Weights} from '../model/config.js'
+import type {Weights} from '../model/index.js'
 import type {OnnxPolicyTrainer} from '../model/onnx/trainer.js'
-import type {OptimizerState} from '../model/tfjs/policy-trainer.js'
+import type {OptimizerState} from '../model/index.js'
 import type {PolicyUpdater, PolicyUpdaterInit, UpdateResult} from './policy-updater.js'
 import type {PpoLossOptions, PpoMicroBatch} from './ppo-loss.js'
 import {ppoMinibatchUpdate} from './ppo-update.js'

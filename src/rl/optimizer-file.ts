@@ -1,9 +1,9 @@
 // optimizer.safetensors: the AdamW state of a checkpoint as one safetensors file, tensors named the way torch's
 // AdamW state_dict names them (`exp_avg.<HF weight name>`, `exp_avg_sq.<…>`) with the step in the metadata.
-import {DataError} from '../core/errors.js'
-import type {NamedTensor, Weights} from '../model/config.js'
-import {readSafetensorsFile, writeSafetensorsFile} from '../model/safetensors.js'
-import type {OptimizerState} from '../model/tfjs/policy-trainer.js'
+import {DataError} from '../core/index.js'
+import type {NamedTensor, Weights} from '../model/index.js'
+import {readSafetensorsFile, writeSafetensorsFile} from '../model/index.js'
+import type {OptimizerState} from '../model/index.js'
 
 export const OPTIMIZER_FILE = 'optimizer.safetensors'
 

@@ -3,11 +3,11 @@
 // — which drives the ONNX engine's steps and the agent loops — is never blocked by a tfjs kernel for seconds;
 // that is what lets generation and training overlap (decision 0912). `LocalPolicyUpdater` runs it in place.
 import {Worker} from 'node:worker_threads'
-import {ArsError, isArsError} from '../core/errors.js'
-import type {ModelConfig, Weights} from '../model/config.js'
-import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
-import type {OptimizerState, PolicyTrainer} from '../model/tfjs/policy-trainer.js'
-import {resolveTrainBackend} from '../model/train-backend.js'
+import {ArsError, isArsError} from '../core/index.js'
+import type {ModelConfig, Weights} from '../model/index.js'
+import type {TfjsBackendChoice} from '../model/index.js'
+import type {OptimizerState, PolicyTrainer} from '../model/index.js'
+import {resolveTrainBackend} from '../model/index.js'
 import {computeProximalLogprobs, ppoLoss, type PpoLossOptions, type PpoMicroBatch, type PpoStats} from './ppo-loss.js'
 import {ppoMinibatchUpdate} from './ppo-update.js'
 
@@ -60,7 +60,7 @@ export class LocalPolicyUpdater implements PolicyUpdater {
       const {OnnxPolicyUpdater} = await import('./onnx-policy-updater.js')
       return OnnxPolicyUpdater.create(init)
     }
-    const {PolicyTrainer} = await import('../model/tfjs/policy-trainer.js')
+    const {PolicyTrainer} = await import('../model/index.js')
     const trainer = await PolicyTrainer.create(init.config, init.weights, {
       backend: init.backend, maxGradNorm: init.maxGradNorm, optimizer: {learningRate: init.learningRate, weightDecay: init.weightDecay},
       ...(init.optimizerState ? {optimizerState: init.optimizerState} : {}),

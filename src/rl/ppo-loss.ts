@@ -3,7 +3,7 @@
 // the behaviour policy that sampled the token (possibly several versions old) is corrected by an importance
 // weight, capped. tfjs comes from the caller (`trainer.tf`); nothing here imports it.
 import type * as TfCore from '@tensorflow/tfjs'
-import type {TfQwen2, TokenBatch} from '../model/tfjs/qwen2.js'
+import type {TfQwen2, TokenBatch} from '../model/index.js'
 
 type Tf = typeof TfCore
 

@@ -1,6 +1,6 @@
 // When a training loop writes a checkpoint: every N steps, and — by default — whenever M minutes have passed
 // since the last one, so a kill -9 (even during the final save) loses at most M minutes, never the whole run.
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 
 /** Minutes between time-based checkpoints unless --save-every-minutes says otherwise (0 turns them off). */
 export const DEFAULT_SAVE_EVERY_MINUTES = 10

@@ -1,7 +1,7 @@
 // Token sequences → micro-batches for the tfjs trainer (SFT and RL alike): right padding with an attention mask,
 // per-target arrays in tokenLogProbs' [batch, seq−1] layout, packed by a padded-token budget, grouped by length.
 // Pure JS (no tfjs), so it is cheap to test and to run ahead of the model.
-import type {TokenBatch} from '../model/tfjs/qwen2.js'
+import type {TokenBatch} from '../model/index.js'
 
 /** One training sequence. Every per-token array is aligned with `tokenIds`. */
 export interface SequenceSample {

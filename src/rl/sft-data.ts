@@ -2,13 +2,13 @@
 // (loss on assistant content + its closing end-of-turn token) or, when they hold observations, in the agent layout;
 // and Trajectory records (their own token_ids and loss_mask when they fit the vocabulary, else their messages in
 // the agent layout).
-import {DataError} from '../core/errors.js'
-import type {InvalidPolicy, JsonLine} from '../core/jsonl.js'
-import {parseRecord, SftExampleType, TrajectoryType, type SftExample, type Trajectory} from '../core/records/index.js'
-import type {ChatMessage} from '../llm/language-model.js'
-import type {HfTokenizer} from '../model/tokenizer.js'
+import {DataError} from '../core/index.js'
+import type {InvalidPolicy, JsonLine} from '../core/index.js'
+import {parseRecord, SftExampleType, TrajectoryType, type SftExample, type Trajectory} from '../core/index.js'
+import type {ChatMessage} from '../llm/index.js'
+import type {HfTokenizer} from '../model/index.js'
 import type {SequenceSample} from './sequences.js'
-import {conversationTokens} from '../agent/conversation-tokens.js'
+import {conversationTokens} from '../agent/index.js'
 
 export interface SftSample extends SequenceSample {
   tokenIds: number[]

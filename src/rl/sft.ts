@@ -3,25 +3,25 @@
 // in a RunDir. The plan depends only on the data and settings, so a resumed run replays exactly the same steps.
 import {checkSaveEveryMinutes, SaveSchedule} from './save-schedule.js'
 import {basename} from 'node:path'
-import {DataError, UsageError} from '../core/errors.js'
-import {readJsonl, type InvalidPolicy} from '../core/jsonl.js'
-import {ProgressTask, type ProgressCallback} from '../core/progress.js'
-import type {TrainMetric} from '../core/records/index.js'
-import {Rng} from '../core/rng.js'
-import {loadCheckpoint} from '../model/checkpoint.js'
-import type {ModelConfig, Weights} from '../model/config.js'
-import type {TfjsBackendChoice} from '../model/tfjs/backend.js'
-import type {OptimizerState, StepResult} from '../model/tfjs/policy-trainer.js'
-import {resolveTrainBackend} from '../model/train-backend.js'
-import {HfTokenizer} from '../model/tokenizer.js'
+import {DataError, UsageError} from '../core/index.js'
+import {readJsonl, type InvalidPolicy} from '../core/index.js'
+import {ProgressTask, type ProgressCallback} from '../core/index.js'
+import type {TrainMetric} from '../core/index.js'
+import {Rng} from '../core/index.js'
+import {loadCheckpoint} from '../model/index.js'
+import type {ModelConfig, Weights} from '../model/index.js'
+import type {TfjsBackendChoice} from '../model/index.js'
+import type {OptimizerState, StepResult} from '../model/index.js'
+import {resolveTrainBackend} from '../model/index.js'
+import {HfTokenizer} from '../model/index.js'
 import {fingerprint, modelConfigHash, RunDir, type TrainerState} from './run-dir.js'
 import {readSftSamples, type SftDataStats, type SftSample} from './sft-data.js'
 import {packMicroBatches, type MicroBatch} from './sequences.js'
 import {learningRateAt, type Schedule} from './schedule.js'
 import {HeldOutEvaluator, PublishedPolicy, type HeldOutSpec} from './held-out-eval.js'
 import {writeTrainReport} from './train-report.js'
-import type {EpisodeOptions} from '../agent/loop.js'
-import type {AgentTools} from '../agent/tools.js'
+import type {EpisodeOptions} from '../agent/index.js'
+import type {AgentTools} from '../agent/index.js'
 
 export interface SftOptions {
   /** Model folder (config.json, tokenizer.json, model.safetensors). */
@@ -340,7 +340,7 @@ async function createSftTrainer(config: ModelConfig, weights: Weights, options: 
       dispose: () => trainer.dispose(),
     }
   }
-  const {PolicyTrainer} = await import('../model/tfjs/policy-trainer.js')
+  const {PolicyTrainer} = await import('../model/index.js')
   const trainer = await PolicyTrainer.create(config, weights, options)
   const tf = trainer.tf
   return {

@@ -4,9 +4,9 @@
 // end; `ars train report RUN_DIR` regenerates it.
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {basename, join, resolve} from 'node:path'
-import {DataError} from '../core/errors.js'
-import {parseRecord, TrainMetricType, type TrainMetric} from '../core/records/index.js'
-import {barChart, esc, formatTick, REPORT_STYLE, seriesChart, type Bar, type Series} from '../core/svg-charts.js'
+import {DataError} from '../core/index.js'
+import {parseRecord, TrainMetricType, type TrainMetric} from '../core/index.js'
+import {barChart, esc, formatTick, REPORT_STYLE, seriesChart, type Bar, type Series} from '../core/index.js'
 import {METRICS_FILE, RUN_FILE} from './run-dir.js'
 
 export const REPORT_MARKDOWN = 'report.md'

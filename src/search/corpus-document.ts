@@ -1,6 +1,6 @@
 // Corpus documents as `ars index` reads them: `{id, title, text}` (ars, FlashRAG) or `{id, contents}` with the
 // title quoted on the first line (Search-R1 / Pyserini wiki dumps); `url` is optional. One shape inside.
-import {DataError, describeValue} from '../core/errors.js'
+import {DataError, describeValue} from '../core/index.js'
 
 export interface CorpusDocument {
   id: string

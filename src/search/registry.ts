@@ -3,7 +3,7 @@
 // providers register `serper` and `searxng`). Unknown forms fail with the list of accepted ones.
 import {existsSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/index.js'
 import {Bm25Index, type Bm25OpenOptions} from './bm25/bm25-index.js'
 import {FILES} from './bm25/index-format.js'
 import type {SearchProvider} from './provider.js'
@@ -29,9 +29,6 @@ interface SchemeEntry {
 }
 
 const schemes = new Map<string, SchemeEntry>()
-
-/** Schemes whose providers live in other modules; named so the error can say where they come from. */
-const KNOWN_ELSEWHERE: Record<string, string> = {serper: 'serper: (Serper web search; SERPER_API_KEY)', searxng: 'searxng:URL (a SearXNG instance)'}
 
 // The web providers (src/search/web) are loaded on first use, so `ars --help` never imports them.
 const builtIn: [string, SearchSchemeFactory, string, string][] = [
@@ -63,13 +60,12 @@ export function registeredSearchSchemes(): string[] {
 export function searchSpecForms(): string[] {
   const forms = [
     'DIR            an index made by `ars index` (has meta.json)',
-    'WORLD          a world directory with an index/ subfolder (`ars world build`)',
+    'DIR/index      a folder whose index/ holds one (a world folder: `ars world build`)',
     'bm25:DIR       the same, explicitly',
     'http(s)://HOST:PORT   a Search-R1/ASearcher retrieval server (POST /retrieve)',
     'retrieval:URL  the same, explicitly',
   ]
   for (const [scheme, entry] of schemes) forms.push(`${entry.usage.padEnd(14)} ${entry.description || scheme}`)
-  for (const [scheme, usage] of Object.entries(KNOWN_ELSEWHERE)) if (!schemes.has(scheme)) forms.push(`${usage} — not registered in this build`)
   return forms
 }
 
@@ -89,7 +85,6 @@ export async function resolveSearch(spec: string, options: ResolveSearchOptions 
     }
     const entry = schemes.get(lower)
     if (entry) return entry.factory(rest, options)
-    if (lower in KNOWN_ELSEWHERE) throw invalid(spec, `the ${lower} provider is not registered in this build`)
     if (lower.length > 1) throw invalid(spec, `unknown scheme "${lower}:"`)
   }
   return openIndexDir(value, spec, options)
@@ -99,8 +94,10 @@ function openIndexDir(dir: string, spec: string, options: ResolveSearchOptions):
   if (!existsSync(dir)) throw invalid(spec, 'no such directory')
   if (!statSync(dir).isDirectory()) throw invalid(spec, 'not a directory')
   if (existsSync(join(dir, FILES.meta))) return Bm25Index.open(dir, options.bm25)
-  const world = join(dir, 'index')
-  if (existsSync(join(world, FILES.meta))) return Bm25Index.open(world, options.bm25)
+  // A folder that keeps its index in index/ (a world folder does): search that. Search does not need to know what
+  // a world is (src/core/world-folder.ts says that); this is only where an index may sit.
+  const inner = join(dir, 'index')
+  if (existsSync(join(inner, FILES.meta))) return Bm25Index.open(inner, options.bm25)
   // Neither: let the index reader explain (missing meta.json, interrupted build).
   return Bm25Index.open(dir, options.bm25)
 }

@@ -1,26 +1,18 @@
 // A SearchProvider over any Search-R1 / ASearcher retrieval server (`POST /retrieve {queries, topk,
 // return_scores}` → `{result: [[{document: {id, contents}, score}]]}`): per-attempt timeouts, retries with
 // exponential backoff that honour retry-after on 429/5xx and lost connections, and errors that say which.
-import {ArsError, UsageError} from '../core/errors.js'
+import {ArsError, UsageError} from '../core/index.js'
 import {splitContents} from './corpus-document.js'
 import type {SearchHit, SearchOptions, SearchProvider} from './provider.js'
-import {sleep} from '../core/sleep.js'
-import {parseRetryAfter} from '../core/retry-after.js'
+import {checkRetryOptions, isRetryableStatus, withRetries, type AttemptOutcome, type RetryOptions} from '../core/index.js'
+import {retryAfterFromHeaders} from '../core/index.js'
 
-export interface RetrievalClientOptions {
+/** Retries (429, 5xx, timeouts, refused/reset connections) go through src/core/http-retry.ts with its defaults. */
+export interface RetrievalClientOptions extends RetryOptions {
   /** Per-attempt timeout. Default 30 s. */
   timeoutMs?: number
-  /** Retries after the first attempt (429, 5xx, timeouts, refused/reset connections). Default 3. */
-  retries?: number
-  /** First backoff delay; doubles each retry, with ±25% jitter. Default 500 ms. */
-  backoffMs?: number
-  /** A retry-after longer than this fails at once instead of waiting. Default 60 s. */
-  maxRetryAfterMs?: number
   /** Default top-k. Default 10. */
   topK?: number
-  /** For tests: how waiting is done, and the jitter source. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
-  random?: () => number
   fetch?: typeof fetch
 }
 
@@ -37,7 +29,8 @@ export class RetrievalServerProvider implements SearchProvider {
   readonly specificationVersion = 'ars-search-v1' as const
   readonly id: string
   readonly baseUrl: string
-  readonly #options: Required<Omit<RetrievalClientOptions, 'fetch'>> & {fetch: typeof fetch}
+  readonly #options: {timeoutMs: number; topK: number; fetch: typeof fetch}
+  readonly #retry: RetryOptions
 
   constructor(url: string, options: RetrievalClientOptions = {}) {
     let parsed: URL
@@ -50,17 +43,10 @@ export class RetrievalServerProvider implements SearchProvider {
     // Accept both the server root and its /retrieve endpoint.
     this.baseUrl = parsed.href.replace(/\/+$/, '').replace(/\/retrieve$/, '')
     this.id = `retrieval:${this.baseUrl}`
-    this.#options = {
-      timeoutMs: options.timeoutMs ?? 30_000,
-      retries: options.retries ?? 3,
-      backoffMs: options.backoffMs ?? 500,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-      topK: options.topK ?? 10,
-      sleep: options.sleep ?? sleep,
-      random: options.random ?? Math.random,
-      fetch: options.fetch ?? fetch,
-    }
-    for (const key of ['timeoutMs', 'retries', 'backoffMs', 'maxRetryAfterMs', 'topK'] as const) {
+    this.#options = {timeoutMs: options.timeoutMs ?? 30_000, topK: options.topK ?? 10, fetch: options.fetch ?? fetch}
+    checkRetryOptions(options, 'RetrievalServerProvider')
+    this.#retry = {retries: options.retries, backoffMs: options.backoffMs, maxBackoffMs: options.maxBackoffMs, maxRetryAfterMs: options.maxRetryAfterMs, random: options.random, sleep: options.sleep}
+    for (const key of ['timeoutMs', 'topK'] as const) {
       const value = this.#options[key]
       if (!Number.isFinite(value) || value < 0) throw new RangeError(`Expected ${key} >= 0, got ${value}`)
     }
@@ -134,45 +120,40 @@ export class RetrievalServerProvider implements SearchProvider {
 
   async #post(path: string, payload: unknown, signal: AbortSignal | undefined): Promise<unknown> {
     const url = this.baseUrl + path
-    const {retries, timeoutMs, backoffMs, maxRetryAfterMs} = this.#options
-    let lastProblem = ''
-    for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted()
+    const {timeoutMs} = this.#options
+    return withRetries<unknown, string>(async (): Promise<AttemptOutcome<unknown, string>> => {
       const attemptSignal = signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs)
-      let retryAfterMs: number | undefined
       try {
         const response = await this.#options.fetch(url, {method: 'POST', headers: {'content-type': 'application/json', accept: 'application/json'}, body: JSON.stringify(payload), signal: attemptSignal})
         const text = await response.text()
         if (response.ok) {
           try {
-            return JSON.parse(text) as unknown
+            return {ok: true, value: JSON.parse(text) as unknown}
           } catch {
             throw this.#garbage(`not JSON: ${JSON.stringify(text.slice(0, 100))}`)
           }
         }
         const detail = errorDetail(text)
-        if (response.status !== 429 && response.status < 500) {
+        if (!isRetryableStatus(response.status)) {
           throw new ArsError('search-server', `retrieval server ${url} refused the request: HTTP ${response.status}${detail}`, {fix: 'Check that the URL points at a Search-R1/ASearcher retrieval server (POST /retrieve).'})
         }
-        lastProblem = `HTTP ${response.status}${detail}`
-        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
-        if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
-          throw new ArsError('search-server', `retrieval server ${url} answered ${lastProblem} and asks to wait ${Math.ceil(retryAfterMs / 1000)} s (more than the ${Math.ceil(maxRetryAfterMs / 1000)} s allowed)`, {fix: 'Try again later, or lower the request rate.'})
-        }
+        const retryAfterMs = retryAfterFromHeaders(response.headers)
+        return {ok: false, retry: true, problem: `HTTP ${response.status}${detail}`, ...(retryAfterMs !== undefined ? {retryAfterMs} : {})}
       } catch (error) {
         if (error instanceof ArsError) throw error
         if (signal?.aborted) throw signal.reason
         const e = error as Error & {cause?: {code?: string; message?: string}}
-        lastProblem = e.name === 'TimeoutError' || e.name === 'AbortError'
+        const problem = e.name === 'TimeoutError' || e.name === 'AbortError'
           ? `no answer within ${(timeoutMs / 1000).toFixed(1)} s`
           : `connection failed (${e.cause?.code ?? e.cause?.message ?? e.message})`
+        return {ok: false, retry: true, problem}
       }
-      if (attempt >= retries) {
-        throw new ArsError('search-server', `retrieval server ${url} failed after ${attempt + 1} attempt(s): ${lastProblem}`, {fix: 'Check that the server is running and reachable (`ars serve retrieval --index DIR --port P` starts one).'})
-      }
-      const backoff = backoffMs * 2 ** attempt * (0.75 + 0.5 * this.#options.random())
-      await this.#options.sleep(Math.max(retryAfterMs ?? 0, backoff), signal)
-    }
+    }, {
+      ...this.#retry,
+      ...(signal ? {signal} : {}),
+      waitTooLong: (ms, max, problem) => new ArsError('search-server', `retrieval server ${url} answered ${problem} and asks to wait ${Math.ceil(ms / 1000)} s (more than the ${Math.ceil(max / 1000)} s allowed)`, {fix: 'Try again later, or lower the request rate.'}),
+      giveUp: (problem, attempts) => new ArsError('search-server', `retrieval server ${url} failed after ${attempts} attempt(s): ${problem}`, {fix: 'Check that the server is running and reachable (`ars serve retrieval --index DIR --port P` starts one).'}),
+    })
   }
 
   #garbage(detail: string): ArsError {

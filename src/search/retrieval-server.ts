@@ -3,7 +3,7 @@
 // score}]]}` (bare documents without return_scores), `POST /access {urls}` → `{result: [page | null]}`.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
-import {isArsError} from '../core/errors.js'
+import {isArsError} from '../core/index.js'
 import {joinContents, type CorpusDocument} from './corpus-document.js'
 import type {SearchProvider} from './provider.js'
 

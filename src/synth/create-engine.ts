@@ -2,13 +2,14 @@
 // checks the combination eagerly (exit 2 with the fix before any seed is read).
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {UsageError} from '../core/errors.js'
-import type {ProgressCallback} from '../core/progress.js'
-import {loadWorld} from '../world/load.js'
+import {UsageError} from '../core/index.js'
+import type {ProgressCallback} from '../core/index.js'
+import {loadWorld} from '../world/index.js'
 import {KbEngine} from './kb/kb-engine.js'
 import type {DifficultyProbe, SynthEngine} from './engine.js'
-import type {LanguageModel} from '../llm/language-model.js'
-import {ClosedBookSolver} from '../filter/closed-book.js'
+import type {LanguageModel} from '../llm/index.js'
+import {ClosedBookSolver} from '../answer/index.js'
+import {isWorldDir} from '../core/index.js'
 
 export const SYNTH_ENGINES = ['kb', 'llm'] as const
 export type SynthEngineName = (typeof SYNTH_ENGINES)[number]
@@ -31,7 +32,7 @@ export interface EngineFlags {
 
 async function modelAndProbe(flags: EngineFlags): Promise<{model: LanguageModel | undefined; probe: DifficultyProbe | undefined; close(): Promise<void>}> {
   if (!flags.model) return {model: undefined, probe: undefined, close: async () => {}}
-  const {resolveModel} = await import('../llm/registry.js')
+  const {resolveModel} = await import('../llm/index.js')
   const model = await resolveModel(flags.model, {baseUrl: flags.baseUrl})
   return {model, probe: {solver: new ClosedBookSolver(model, {seed: flags.seed}), samples: flags.difficultySamples}, close: async () => model.close?.()}
 }
@@ -39,7 +40,7 @@ async function modelAndProbe(flags: EngineFlags): Promise<{model: LanguageModel 
 export async function createEngine(flags: EngineFlags): Promise<SynthEngine> {
   if (flags.engine === 'kb') {
     if (!flags.world) throw new UsageError('--engine kb needs --world DIR', {code: 'flag', fix: 'Pass --world datasets/world-small (or a directory from `ars world build`), or use --engine llm.'})
-    if (!existsSync(join(flags.world, 'world.json'))) throw new UsageError(`--world ${flags.world}: not a world directory (no world.json)`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, or use datasets/world-small.'})
+    if (!isWorldDir(flags.world)) throw new UsageError(`--world ${flags.world}: not a world directory (no world.json)`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, or use datasets/world-small.'})
     if (flags.search) throw new UsageError('--search is used by --engine llm; the kb engine reads facts from the knowledge base', {code: 'flag', fix: 'Drop --search, or use --engine llm.'})
     const {probe, close} = await modelAndProbe(flags)
     const {world} = await loadWorld(flags.world, {onProgress: flags.progress})
@@ -50,7 +51,7 @@ export async function createEngine(flags: EngineFlags): Promise<SynthEngine> {
   if (!flags.model) throw new UsageError('--engine llm needs --model (it proposes and judges the edits)', {code: 'flag', fix: 'Pass --model openai:ID (with --base-url) or --model onnx:DIR, or use --engine kb --world DIR.'})
   if (!flags.search) throw new UsageError('--engine llm needs --search (injected facts are looked up)', {code: 'flag', fix: 'Pass --search with an index folder, world folder, retrieval-server URL, serper: or searxng:URL.'})
   // The agent's own tools, so a world folder searches its index and reads its pages offline, as rollout does.
-  const {resolveAgentTools} = await import('../agent/resolve-tools.js')
+  const {resolveAgentTools} = await import('../agent/index.js')
   const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags.readAllowPrivate ?? false})
   const {search, reader} = tools
   const {model, probe, close} = await modelAndProbe(flags).catch(async (e: unknown) => {

@@ -1,10 +1,10 @@
 // The synthesis engine interface: both engines (the knowledge-base engine for the embedded world and the LLM
 // engine for any corpus) grow one seed Question into one SynthItem or reject it with reasons. The driver
 // (run.ts) owns concurrency, retries, resume, rejects and statistics.
-import type {Question, SynthItem} from '../core/records/index.js'
-import type {Rng} from '../core/rng.js'
-import type {ClosedBookSolver} from '../filter/closed-book.js'
-import {exactMatch} from '../filter/answer-match.js'
+import type {Question, SynthItem} from '../core/index.js'
+import type {Rng} from '../core/index.js'
+import type {ClosedBookSolver} from '../answer/index.js'
+import {matchesAnyGold} from '../answer/index.js'
 
 export interface SynthReason {
   /** Stable code: seed-no-answer, seed-not-world, seed-mismatch, no-valid-edit, too-easy, judge-unparseable, tool-unavailable, … */
@@ -61,8 +61,8 @@ export interface DifficultyProbe {
 export async function difficultyCheck(probe: DifficultyProbe | undefined, id: string, question: string, answers: readonly string[], signal?: AbortSignal): Promise<CheckVerdict & {wrong_answers?: string[]}> {
   if (!probe) return {verdict: 'skipped', detail: 'no --model given: difficulty not measured'}
   const predictions = await Promise.all(Array.from({length: probe.samples}, (_, sample) => probe.solver.solve({id, question, answers, sample, signal})))
-  const correct = predictions.filter((p) => exactMatch(p, answers)).length
-  const wrong = [...new Set(predictions.filter((p): p is string => p !== null && !exactMatch(p, answers)))]
+  const correct = predictions.filter((p) => matchesAnyGold(p, answers)).length
+  const wrong = [...new Set(predictions.filter((p): p is string => p !== null && !matchesAnyGold(p, answers)))]
   return {
     verdict: correct === 0 ? 'pass' : 'fail',
     detail: `${probe.solver.id} answered correctly without tools in ${correct}/${probe.samples} samples`,

@@ -1,13 +1,13 @@
 // The synthesis driver: seeds in, SynthItems out in seed order, with bounded concurrency (p-queue via
 // orderedMap), retries with backoff when a tool is down (the seed is retried later, and rejected with the
 // reason only after the last try — never dropped silently), rejects with reasons, and progress.
-import {Rng} from '../core/rng.js'
-import {ProgressTask, type ProgressCallback} from '../core/progress.js'
-import type {Question, SynthItem} from '../core/records/index.js'
-import {orderedMap} from '../filter/ordered-map.js'
+import {Rng} from '../core/index.js'
+import {ProgressTask, type ProgressCallback} from '../core/index.js'
+import type {Question, SynthItem} from '../core/index.js'
+import {orderedMap} from '../filter/index.js'
 import {ToolUnavailableError, type SynthEngine, type SynthOutcome, type SynthReason} from './engine.js'
 import {SynthStats} from './stats.js'
-import {sleep} from '../core/sleep.js'
+import {sleep} from '../core/index.js'
 
 export interface SynthRejected {
   record: Question

@@ -1,5 +1,5 @@
 // End-of-run statistics for synthesize: kept, rejected by reason, retried, mean edits and hops of kept items.
-import type {SynthItem} from '../core/records/index.js'
+import type {SynthItem} from '../core/index.js'
 
 export class SynthStats {
   seeds = 0

@@ -1,8 +1,8 @@
 // World knowledge as closed-book QA: one SftExample per KB fact and wording, in exactly the prompt of the
-// closed-book solver (src/filter/closed-book.ts). It is the tiny model's "pretraining knowledge": an LLM knows
+// closed-book solver (src/answer/closed-book.ts). It is the tiny model's "pretraining knowledge": an LLM knows
 // facts about the entities of simple seed questions, and synthesis must make questions it cannot answer from them.
-import type {SftExample} from '../core/records/sft-example.js'
-import {CLOSED_BOOK_SYSTEM} from '../filter/closed-book.js'
+import type {SftExample} from '../core/index.js'
+import {CLOSED_BOOK_SYSTEM} from '../answer/index.js'
 import {RELATIONS, type Entity, type Relation} from './entity.js'
 import {attributeWordings, describe, relationWordings} from './questions.js'
 import type {World} from './world.js'

@@ -1,15 +1,7 @@
 // Stateless seeded hashing: every entity attribute and relation in the world is a pure function of
 // (seed, entity index, salt), so any entity can be regenerated on demand and a world streams out in order.
 
-/** murmur3's 32-bit finaliser: a good avalanche for cheap integer mixing. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
+import {fmix32} from '../core/index.js'
 
 /** A 32-bit hash of (seed, index, salt). */
 export function mix(seed: number, index: number, salt: number): number {

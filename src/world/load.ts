@@ -3,11 +3,12 @@
 import {createReadStream, existsSync, readFileSync} from 'node:fs'
 import {createHash} from 'node:crypto'
 import {join} from 'node:path'
-import {DataError, UsageError} from '../core/errors.js'
-import type {ProgressCallback} from '../core/progress.js'
-import {parseRecord} from '../core/records/common.js'
-import {type Question, QuestionType} from '../core/records/question.js'
-import {readJsonl} from '../core/jsonl.js'
+import {DataError, UsageError} from '../core/index.js'
+import type {ProgressCallback} from '../core/index.js'
+import {parseRecord} from '../core/index.js'
+import {type Question, QuestionType} from '../core/index.js'
+import {readJsonl} from '../core/index.js'
+import {worldPaths} from '../core/index.js'
 import {WORLD_GENERATOR_VERSION, type WorldManifest} from './build.js'
 import {answersFor as evaluate, factView, type Query, worldView} from './query.js'
 import {World} from './world.js'
@@ -25,7 +26,7 @@ export interface LoadOptions {
 }
 
 export function readManifest(dir: string): WorldManifest {
-  const path = join(dir, 'world.json')
+  const path = worldPaths(dir).manifest
   if (!existsSync(path)) throw new UsageError(`${dir}: not a world directory (no world.json)`, {code: 'world-missing', fix: 'Build one with `ars world build --out DIR`, or use datasets/world-small.'})
   let manifest: WorldManifest
   try {

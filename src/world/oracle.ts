@@ -2,13 +2,13 @@
 // search for each page on the path, open it, and accept a supporting fact only once it is seen in page text.
 // The answer is computed from the facts it saw, so a wrong or unreachable page shows up as a wrong answer.
 // It writes ASearcher-format Trajectory records (<think>, <search>, <access>, <information>, <answer>).
-import type {Page, PageReader} from '../browse/reader.js'
-import type {Question} from '../core/records/question.js'
-import type {Trajectory, ToolCallRecord} from '../core/records/trajectory.js'
-import type {SearchHit, SearchProvider} from '../search/provider.js'
-import type {AgentTools, ToolSession} from '../agent/tools.js'
-import type {AgentFormat} from '../agent/formats.js'
-import {DataError} from '../core/errors.js'
+import type {Page, PageReader} from '../browse/index.js'
+import type {Question} from '../core/index.js'
+import type {Trajectory, ToolCallRecord} from '../core/index.js'
+import type {SearchHit, SearchProvider} from '../search/index.js'
+import type {AgentTools, ToolSession} from '../agent/index.js'
+import type {AgentFormat} from '../agent/index.js'
+import {DataError} from '../core/index.js'
 import {parseFactId} from './entity.js'
 import {questionQuery} from './load.js'
 import {answersFor, factView} from './query.js'

@@ -1,8 +1,8 @@
 // Question generation: seeded compositions of 1–4 hops over the KB (bridge, comparison, intersection,
 // aggregation, temporal, fuzzed descriptions). Each candidate is kept only if its query has exactly one
 // answer under the whole KB and the same answer under a view holding only its supporting facts.
-import {Rng} from '../core/rng.js'
-import type {Question} from '../core/records/question.js'
+import {Rng} from '../core/index.js'
+import type {Question} from '../core/index.js'
 import type {Entity, EntityType, Relation} from './entity.js'
 import {creatorRelation} from './generator.js'
 import {answersFor, type EntitySet, factView, type Query, worldView} from './query.js'

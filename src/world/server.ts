@@ -2,17 +2,15 @@
 // (POST /search {q, num}) and SearXNG's (GET /search?q=…&format=json), so the real web providers and the
 // real page reader run against it. Corpus URLs use the placeholder origin http://world.local; results are
 // rewritten onto the address the client used to reach this server.
-import {createReadStream, existsSync, mkdtempSync, rmSync, statSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {createReadStream, existsSync, statSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {join, normalize, sep} from 'node:path'
-import {UsageError} from '../core/errors.js'
-import {InvalidPolicy} from '../core/jsonl.js'
-import type {ProgressCallback} from '../core/progress.js'
-import {Bm25Index} from '../search/bm25/bm25-index.js'
-import {buildIndex, readCorpus} from '../search/bm25/build-index.js'
-import type {SearchHit} from '../search/provider.js'
+import {UsageError} from '../core/index.js'
+import type {ProgressCallback} from '../core/index.js'
+import {worldPaths} from '../core/index.js'
+import {isIndexDir, openOrBuildIndex, type OpenedIndex} from '../search/index.js'
+import type {SearchHit} from '../search/index.js'
 import {readManifest} from './load.js'
 import {escapeHtml} from './site.js'
 import {rebase} from './url.js'
@@ -50,26 +48,18 @@ const TYPES: Record<string, string> = {'.html': 'text/html; charset=utf-8', '.cs
 
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   readManifest(options.world)
-  const siteDir = join(options.world, 'site')
+  const siteDir = worldPaths(options.world).site
   if (!existsSync(siteDir)) throw new UsageError(`${options.world}: no site/ directory`, {code: 'world-site', fix: 'Rebuild the world with `ars world build`.'})
-  let scratch: string | undefined
   let searcher = options.searcher
-  let index: Bm25Index | undefined
+  let opened: OpenedIndex | undefined
   if (!searcher) {
-    let dir = options.index ?? join(options.world, 'index')
-    if (!existsSync(join(dir, 'meta.json'))) {
-      if (options.index) throw new UsageError(`--index ${options.index}: not a BM25 index (no meta.json)`, {code: 'index-missing', fix: `Build one: ars index ${join(options.world, 'corpus.jsonl')} --out ${options.index}`})
-      scratch = mkdtempSync(join(tmpdir(), 'ars-serve-web-'))
-      dir = join(scratch, 'index')
-      await buildIndex(readCorpus(join(options.world, 'corpus.jsonl'), new InvalidPolicy('fail')), dir, {onProgress: options.onProgress})
-    }
-    index = Bm25Index.open(dir)
-    searcher = index
+    if (options.index && !isIndexDir(options.index)) throw new UsageError(`--index ${options.index}: not a BM25 index (no meta.json)`, {code: 'index-missing', fix: `Build one: ars index ${worldPaths(options.world).corpus} --out ${options.index}`})
+    opened = await openOrBuildIndex(options.index ?? worldPaths(options.world).index, worldPaths(options.world).corpus, {scratchPrefix: 'ars-serve-web-', ...(options.onProgress ? {onProgress: options.onProgress} : {})})
+    searcher = opened.index
   }
   const search = searcher
   const cleanup = async (): Promise<void> => {
-    await index?.close()
-    if (scratch) rmSync(scratch, {recursive: true, force: true})
+    await opened?.close()
   }
   const maxResults = options.maxResults ?? 100
   const host = options.host ?? '127.0.0.1'

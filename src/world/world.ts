@@ -3,8 +3,8 @@
 import {EntityGenerator} from './generator.js'
 import {hashText} from './hash.js'
 import {type Entity, type EntityType, RELATIONS, RELATION_ID, type Relation} from './entity.js'
-import type {ProgressCallback} from '../core/progress.js'
-import {ProgressTask} from '../core/progress.js'
+import type {ProgressCallback} from '../core/index.js'
+import {ProgressTask} from '../core/index.js'
 
 /** The placeholder origin in corpus.jsonl URLs; `ars serve web` maps it to its own address. */
 export const WORLD_ORIGIN = 'http://world.local'

@@ -128,7 +128,7 @@ test('stop signal: no new episodes, in-flight ones finish and are written; abort
 })
 
 test('an unreachable model server stops the rollout with its error', async () => {
-  const model = new OpenAIModel('m', {baseUrl: 'http://127.0.0.1:9/v1', maxRetries: 0})
+  const model = new OpenAIModel('m', {baseUrl: 'http://127.0.0.1:9/v1', retries: 0})
   await assert.rejects(async () => {
     for await (const _ of rollout(stream(questions(5)), {model, tools})) void _
   }, (e: Error & {code?: string}) => e.code === 'model-unreachable')

@@ -1,5 +1,6 @@
 // `ars eval` end to end through bin/run.js on the embedded world: the oracle agent, a scripted model through
 // the real agent loop and world tools, closed-book answering, -k, --resume and --report.
+import {episodeSeed} from '../../src/core/index.js'
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
@@ -53,7 +54,8 @@ test('a scripted model through the agent loop and world tools, -k 2 seeded, orde
   const r = await runCli(['eval', '--bench', 'world-test', '--model', `scripted:${script}`, '--search', WORLD, '--limit', '3', '-k', '2', '--concurrency', '3', '-q'])
   assert.equal(r.code, 0, r.stderr)
   const rows = lines(r.stdout) as Row[]
-  assert.deepEqual(rows.map((x) => [x.sample_index, x.seed]), [[0, 0], [1, 1], [0, 0], [1, 1], [0, 0], [1, 1]])
+  assert.deepEqual(rows.map((x) => [x.sample_index, x.seed]), rows.map((x) => [x.sample_index, episodeSeed(0, x.id, x.sample_index)]))
+  assert.deepEqual(rows.map((x) => x.sample_index), [0, 1, 0, 1, 0, 1])
   assert.equal(rows[0]?.prediction, 'Dagny Norilan')
   assert.equal(rows[0]?.scores.em, 1)
   assert.equal(rows[2]?.scores.em, 0)

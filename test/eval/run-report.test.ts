@@ -8,7 +8,8 @@ import {join} from 'node:path'
 import type {EvalResult, Question} from '../../src/core/records/index.js'
 import {runEval, resultKey, type Answerer} from '../../src/eval/run.js'
 import {writeReport, barChart, histogram, reportData} from '../../src/eval/report.js'
-import {extractAnswer, closedBookAnswerer} from '../../src/eval/answerers.js'
+import {episodeSeed} from '../../src/core/index.js'
+import {closedBookAnswerer} from '../../src/eval/answerers.js'
 import type {GenerateInput, GenerateResult, LanguageModel, SamplingOptions} from '../../src/llm/language-model.js'
 
 const questions: Question[] = Array.from({length: 12}, (_, i) => ({type: 'question', version: 1, id: `q${i}`, question: `What is ${i}?`, answers: [String(i)], source: 'toy', hops: 1 + (i % 3), meta: {}}))
@@ -28,12 +29,15 @@ async function collect(it: AsyncIterable<EvalResult>): Promise<EvalResult[]> {
   return out
 }
 
-test('results come out in (question, sample) order under concurrency, each sample seeded seed + index', async () => {
+test('results come out in (question, sample) order under concurrency, each sample seeded by the one episode seed rule', async () => {
   const rows = await collect(runEval(questions, {answerer, score: ctx, k: 2, concurrency: 5}))
   assert.equal(rows.length, 24)
-  assert.deepEqual(rows.slice(0, 4).map((r) => [r.id, r.sample_index, r.seed]), [['q0', 0, 100], ['q0', 1, 101], ['q1', 0, 100], ['q1', 1, 101]])
-  assert.equal(rows[0]?.stats.seed_seen, 100)
-  assert.equal(rows[1]?.stats.seed_seen, 101)
+  // The seed rule of rollout, filter and train (was seed + sample_index here): a function of (seed, id, sample).
+  const seed = (id: string, s: number): number => episodeSeed(100, id, s)
+  assert.deepEqual(rows.slice(0, 4).map((r) => [r.id, r.sample_index, r.seed]), [['q0', 0, seed('q0', 0)], ['q0', 1, seed('q0', 1)], ['q1', 0, seed('q1', 0)], ['q1', 1, seed('q1', 1)]])
+  assert.equal(new Set(rows.map((r) => r.seed)).size, 24, 'every (question, sample) has its own seed')
+  assert.equal(rows[0]?.stats.seed_seen, seed('q0', 0))
+  assert.equal(rows[1]?.stats.seed_seen, seed('q0', 1))
   assert.deepEqual(rows[0]?.scores, {em: 1, f1: 1})
   assert.deepEqual(rows[2]?.scores, {em: 0, f1: 0})
   // an episode that throws becomes a row with an error and a null prediction, not a crash
@@ -65,10 +69,7 @@ test('an abort stops the run with the abort reason', async () => {
   await assert.rejects(collect(runEval(questions, {answerer: slow, score: ctx, concurrency: 2, signal: controller.signal})), /stop now/)
 })
 
-test('closed-book answerer extracts <answer> and counts tokens', async () => {
-  assert.equal(extractAnswer('<think>x</think><answer> Paris </answer>'), 'Paris')
-  assert.equal(extractAnswer('<answer>a</answer> then <answer>b</answer>'), 'b')
-  assert.equal(extractAnswer('no tags'), undefined)
+test('closed-book answerer answers through src/answer and counts tokens', async () => {
   const model: LanguageModel = {
     specificationVersion: 'ars-lm-v1', id: 'echo', capabilities: {tokens: false, logprobs: false, chat: true},
     async generate(input: GenerateInput, options: SamplingOptions): Promise<GenerateResult> {

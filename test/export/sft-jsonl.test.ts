@@ -21,7 +21,7 @@ import {buildIndex, readCorpus} from '../../src/search/bm25/build-index.js'
 import {resolveSearch} from '../../src/search/registry.js'
 import {loadWorld} from '../../src/world/load.js'
 import {Oracle} from '../../src/world/oracle.js'
-import {TruthPageReader} from '../../src/world/truth-reader.js'
+import {TruthPageReader} from '../../src/browse/site-truth-reader.js'
 
 const tokenizer = await HfTokenizer.load(join(ROOT, 'datasets', 'tokenizer-world-2k'))
 const docs = [

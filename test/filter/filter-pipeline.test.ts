@@ -1,11 +1,11 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {ClosedBookSolver, extractAnswer} from '../../src/filter/closed-book.js'
+import {ClosedBookSolver} from '../../src/answer/index.js'
 import {filterRecords, type FilterRecord, type Rejected} from '../../src/filter/pipeline.js'
 import {parsePassRange} from '../../src/filter/pass-range.js'
 import {FilterStats} from '../../src/filter/stats.js'
 import {parseRecord, QuestionType} from '../../src/core/records/index.js'
-import type {Solver} from '../../src/filter/difficulty.js'
+import type {Solver} from '../../src/answer/index.js'
 import {FunctionModel} from './scripted-model.js'
 
 function q(id: string, question: string, answers: string[], extra: Record<string, unknown> = {}): FilterRecord {
@@ -21,12 +21,6 @@ async function collect(gen: AsyncIterable<FilterRecord>): Promise<string[]> {
   for await (const r of gen) out.push(r.id)
   return out
 }
-
-test('extractAnswer takes the last <answer> tag, else the first line', () => {
-  assert.equal(extractAnswer('<think>hm</think><answer> Osk </answer>'), 'Osk')
-  assert.equal(extractAnswer('Osk\nbecause'), 'Osk')
-  assert.equal(extractAnswer('<answer></answer>'), null)
-})
 
 test('--no-tool-fail drops questions the model answers closed-book, keeps order under concurrency', async () => {
   // The model "knows" Osk; it answers slowly for q1 so completion order differs from input order.

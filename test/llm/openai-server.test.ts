@@ -7,7 +7,8 @@ import type {AddressInfo} from 'node:net'
 import {ByteTokenizer} from '../../src/llm/byte-tokenizer.js'
 import {ScriptedModel} from '../../src/llm/scripted.js'
 import {ModelServer} from '../../src/llm/server.js'
-import {OpenAIModel, retryAfterMs} from '../../src/llm/openai.js'
+import {OpenAIModel} from '../../src/llm/openai.js'
+import {retryAfterFromHeaders as retryAfterMs} from '../../src/core/retry-after.js'
 import {ContextOverflowError, ModelBackendError} from '../../src/llm/errors.js'
 
 const tok = new ByteTokenizer()
@@ -91,7 +92,7 @@ test('an unreachable server fails after retries with the URL and the fix', async
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
   const port = (probe.address() as AddressInfo).port
   await new Promise<void>((r) => probe.close(() => r()))
-  const client = new OpenAIModel('tiny', {baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 2, backoffMs: 1})
+  const client = new OpenAIModel('tiny', {baseUrl: `http://127.0.0.1:${port}/v1`, retries: 2, backoffMs: 1})
   await assert.rejects(client.generate({kind: 'chat', messages: [{role: 'user', content: 'x'}]}, {maxTokens: 5}), (e: Error & {code?: string; fix?: string}) => {
     assert.equal(e.code, 'model-unreachable')
     assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${port}/v1/chat/completions after 3 attempts: ECONNREFUSED`))

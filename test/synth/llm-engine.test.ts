@@ -9,7 +9,7 @@ import {parseRecord, QuestionType, SynthItemType, type SynthItem} from '../../sr
 import {buildIndex} from '../../src/search/bm25/build-index.js'
 import {Bm25Index} from '../../src/search/bm25/bm25-index.js'
 import {SearxngProvider} from '../../src/search/web/searxng.js'
-import {ClosedBookSolver, CLOSED_BOOK_SYSTEM} from '../../src/filter/closed-book.js'
+import {ClosedBookSolver, CLOSED_BOOK_SYSTEM} from '../../src/answer/index.js'
 import {LlmEngine} from '../../src/synth/llm/llm-engine.js'
 import {runSynthesis, type SynthRejected} from '../../src/synth/run.js'
 import {SynthStats} from '../../src/synth/stats.js'

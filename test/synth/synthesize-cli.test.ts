@@ -71,7 +71,7 @@ test('bad usage: clear errors and exit 2', async () => {
   assert.match(notWorld.stderr, /not a world directory/)
   const resume = await runCli(['synthesize', '--world', worldDir, '--resume'], seedsText)
   assert.equal(resume.code, 2)
-  assert.match(resume.stderr, /--resume needs --output FILE/)
+  assert.match(resume.stderr, /--resume needs --out FILE/)
   const badSeed = await runCli(['synthesize', '--world', worldDir], '{"id":"x","question":"q?"}\n')
   assert.equal(badSeed.code, 1)
   assert.match(badSeed.stderr, /stdin:1: /)

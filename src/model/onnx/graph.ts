@@ -1,7 +1,7 @@
 // Builds the Qwen2/Qwen3 decoder as an ONNX ModelProto from a ModelConfig + Weights, with the input/output names
 // Hugging Face Optimum / transformers.js exports use, so one graph serves our engine and transformers.js alike.
 import onnxProto from 'onnx-proto'
-import {DataError} from '../../core/errors.js'
+import {DataError} from '../../core/index.js'
 import {expectedShape, expectedTensorNames, isLazyTensor, type ModelConfig, type Weights} from '../config.js'
 
 const {onnx} = onnxProto

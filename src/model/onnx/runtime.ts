@@ -1,7 +1,7 @@
 // The only module that imports onnxruntime-node (lazily, so `ars --help` never loads it): sessions with
 // ars's defaults, typed tensors in and out, and run failures that list every missing input and the shapes given.
 import type * as Ort from 'onnxruntime-node'
-import {DataError} from '../../core/errors.js'
+import {DataError} from '../../core/index.js'
 
 let ortPromise: Promise<typeof Ort> | undefined
 

@@ -1,6 +1,6 @@
 // Token sampling from one logits row: temperature, top-k, top-p with a per-request Rng, returning the token
 // with its log-prob under the raw policy (temperature 1, full vocabulary) and under the distribution sampled.
-import type {Rng} from '../../core/rng.js'
+import type {Rng} from '../../core/index.js'
 
 export interface SamplingParams {
   /** 0 = greedy (argmax). Default 1. */

@@ -1,7 +1,7 @@
 // The one place that loads TensorFlow.js (lazily, so `ars --help` stays instant) and picks its backend at run time:
 // tfjs-node-gpu → tfjs-node → wasm → cpu, or the one `--backend` names, reporting why the others were not used.
 import type * as TfCore from '@tensorflow/tfjs'
-import {UsageError} from '../../core/errors.js'
+import {UsageError} from '../../core/index.js'
 
 export type Tf = typeof TfCore
 

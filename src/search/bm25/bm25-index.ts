@@ -3,7 +3,7 @@
 // Top-k uses MaxScore with block-max bounds, scoring exactly as Lucene 8's BM25Similarity.
 import {closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
-import {DataError, UsageError} from '../../core/errors.js'
+import {DataError, UsageError} from '../../core/index.js'
 import {analyzerByName, forEachToken, type Analyzer} from '../analyzer.js'
 import type {CorpusDocument} from '../corpus-document.js'
 import type {SearchHit, SearchOptions, SearchProvider} from '../provider.js'

@@ -1,7 +1,7 @@
 // `ars index` as a library call: stream corpus lines (any shape toCorpusDocument accepts) into a writer,
 // removing the half-built directory when the input fails so a bad corpus never leaves a usable-looking index.
-import {DataError} from '../../core/errors.js'
-import {readJsonl, type InvalidPolicy, type ReadJsonlOptions} from '../../core/jsonl.js'
+import {DataError} from '../../core/index.js'
+import {readJsonl, type InvalidPolicy, type ReadJsonlOptions} from '../../core/index.js'
 import {toCorpusDocument, type CorpusDocument} from '../corpus-document.js'
 import {Bm25IndexWriter, type IndexWriterOptions} from './index-writer.js'
 import type {IndexMeta} from './index-format.js'

@@ -3,8 +3,8 @@
 // are scattered into term-ordered postings (a counting sort, so postings come out docid-sorted for free).
 import {closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
-import {UsageError} from '../../core/errors.js'
-import {ProgressTask, type ProgressCallback} from '../../core/progress.js'
+import {UsageError} from '../../core/index.js'
+import {ProgressTask, type ProgressCallback} from '../../core/index.js'
 import {analyzerByName, forEachToken, type Analyzer, type AnalyzerName} from '../analyzer.js'
 import {indexedText, type CorpusDocument} from '../corpus-document.js'
 import {BLOCK_SIZE, FILES, INDEX_FORMAT, INDEX_VERSION, type IndexMeta} from './index-format.js'

@@ -1,6 +1,6 @@
 // WebSearchError: how a web search call failed, with a code the agent loop can turn into a tool-error text
 // (`toolText()`) and the fix a user needs (a missing key, a disabled JSON format, a quota).
-import {ArsError} from '../../core/errors.js'
+import {ArsError} from '../../core/index.js'
 
 export type WebSearchErrorCode = 'missing-key' | 'bad-query' | 'http-status' | 'rate-limited' | 'timeout' | 'bad-response' | 'network' | 'aborted'
 

@@ -3,7 +3,7 @@
 // identical concurrent queries, and the JsonClient that retries, rate-limits and times out.
 import {homedir} from 'node:os'
 import {join} from 'node:path'
-import {DiskCache} from '../../core/disk-cache.js'
+import {DiskCache} from '../../core/index.js'
 import type {SearchHit, SearchOptions, SearchProvider} from '../provider.js'
 import {JsonClient, type JsonClientOptions, type JsonRequest} from './json-client.js'
 import {WebSearchError} from './web-search-error.js'

@@ -3,9 +3,9 @@
 // "the <kind> <related to> A [in <year>]" (the entity through its own relation to an anchor, optionally dated
 // — fuzzed to a decade: "a director born in Dunmore in the 1960s"). The KB evaluates the set, so uniqueness
 // is exact.
-import type {Entity, Relation} from '../../world/entity.js'
-import type {EntitySet} from '../../world/query.js'
-import type {World} from '../../world/world.js'
+import type {Entity, Relation} from '../../world/index.js'
+import type {EntitySet} from '../../world/index.js'
+import type {World} from '../../world/index.js'
 
 export type Time = 'none' | 'eq' | 'decade'
 

@@ -1,11 +1,11 @@
 // The knowledge-base engine: grows a world seed (a 1-hop Question carrying its KB query in meta.query) by
 // injecting relation hops and fuzzing details, verifying after every edit — exactly, against the KB — that
 // the question is still well formed, answerable from its facts, and has exactly the seed's answer.
-import type {Question, SynthItem, Fact} from '../../core/records/index.js'
-import type {Rng} from '../../core/rng.js'
-import {ArticleWriter, docText} from '../../world/articles.js'
-import {answersFor, evaluateSet, factView, worldView, type EntitySet, type Query} from '../../world/query.js'
-import type {World} from '../../world/world.js'
+import type {Question, SynthItem, Fact} from '../../core/index.js'
+import type {Rng} from '../../core/index.js'
+import {ArticleWriter, docText} from '../../world/index.js'
+import {answersFor, evaluateSet, factView, worldView, type EntitySet, type Query} from '../../world/index.js'
+import type {World} from '../../world/index.js'
 import {DEFAULT_LIMITS, difficultyCheck, validityCheck, type CheckVerdict, type DifficultyProbe, type SynthContext, type SynthEngine, type SynthLimits, type SynthOutcome, type SynthReason} from '../engine.js'
 import {candidateEdits, entitiesIn, fuzzCount, hopsIn, render, renderName, type Description, type Edit, type FactUse} from './describe.js'
 

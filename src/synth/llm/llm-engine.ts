@@ -4,13 +4,12 @@
 // temperature 0) checks validity, answerability from the facts alone and, for every wrong answer the
 // closed-book samples produced, whether it could be a second valid answer. Unparseable judge replies are
 // retried, then the seed is rejected with the reason; a search provider that is down makes the driver retry.
-import type {Fact, Question, SynthItem} from '../../core/records/index.js'
-import type {LanguageModel} from '../../llm/language-model.js'
-import type {SearchHit, SearchProvider} from '../../search/provider.js'
-import type {PageReader} from '../../browse/reader.js'
-import {hashString} from '../../core/rng.js'
-import {exactMatch} from '../../filter/answer-match.js'
-import {extractAnswer} from '../../filter/closed-book.js'
+import type {Fact, Question, SynthItem} from '../../core/index.js'
+import type {LanguageModel} from '../../llm/index.js'
+import type {SearchHit, SearchProvider} from '../../search/index.js'
+import type {PageReader} from '../../browse/index.js'
+import {hashString} from '../../core/index.js'
+import {extractAnswer, matchesAnyGold} from '../../answer/index.js'
 import {DEFAULT_LIMITS, difficultyCheck, ToolUnavailableError, validityCheck, type CheckVerdict, type DifficultyProbe, type SynthContext, type SynthEngine, type SynthLimits, type SynthOutcome} from '../engine.js'
 import {parseReply, UnparseableReply, type FieldKind} from './json-reply.js'
 import {alternativePrompt, answerFromFactsPrompt, fuzzPrompt, injectPrompt, planPrompt, REPAIR_SUFFIX, validityPrompt, type DocForPrompt} from './prompts.js'
@@ -255,12 +254,12 @@ export class LlmEngine implements SynthEngine {
       validity = v.valid ? {verdict: 'pass', detail: v.reason, method: 'rules+judge'} : {verdict: 'fail', detail: `judge: ${v.reason ?? 'not a valid question'}`, method: 'rules+judge'}
     }
     const a = await this.#judge<{answer: string | null}>('judge-answer-from-facts', answerFromFactsPrompt(question, seedQa, promptFacts), {answer: 'string|null'}, nextSeed(), signal)
-    const answerable: CheckVerdict = exactMatch(a.answer, seed.answers)
+    const answerable: CheckVerdict = matchesAnyGold(a.answer, seed.answers)
       ? {verdict: 'pass', detail: `from the facts alone the judge answers ${JSON.stringify(a.answer)}`, method: 'judge'}
       : {verdict: 'fail', detail: `from the facts alone the judge answers ${JSON.stringify(a.answer)}`, method: 'judge'}
     const difficulty = await difficultyCheck(this.#o.difficulty, seed.id, question, seed.answers, signal)
     // Every wrong answer the model produced is a candidate second answer: the judge rules on each.
-    const alternatives = [...new Set([...(difficulty.wrong_answers ?? []), ...(a.answer && !exactMatch(a.answer, seed.answers) ? [a.answer] : [])].map((x) => extractAnswer(x) ?? x))].slice(0, 4)
+    const alternatives = [...new Set([...(difficulty.wrong_answers ?? []), ...(a.answer && !matchesAnyGold(a.answer, seed.answers) ? [a.answer] : [])].map((x) => extractAnswer(x) ?? x))].slice(0, 4)
     const alsoCorrect: string[] = []
     for (const alt of alternatives) {
       const j = await this.#judge<{also_correct: boolean; reason?: string}>('judge-alternative', alternativePrompt(question, answer, alt, seedQa, promptFacts), {also_correct: 'boolean', reason: 'string?'}, nextSeed(), signal)

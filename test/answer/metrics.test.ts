@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {ROOT} from '../helpers/cli.js'
-import {coverExactMatch, exactMatch, gaiaScore, metricVersions, normalizeAnswer, pythonFloat, scoreAnswer, scoreAll, tokenF1, METRICS} from '../../src/eval/metrics.js'
+import {coverExactMatch, exactMatch, gaiaScore, metricVersions, normalizeAnswer, pythonFloat, scoreAnswer, scoreAll, tokenF1, METRICS} from '../../src/answer/metrics.js'
 
 interface Case {prediction: string; gold: string; norm_p: string; em: number; f1: number; cover: number; gaia: number}
 const cases: Case[] = readFileSync(join(ROOT, 'test/fixtures/eval/metric-cases.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Case)

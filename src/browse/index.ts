@@ -1,0 +1,11 @@
+// src/browse: the public entry of this area. Commands and other areas import from here only (test/architecture/boundaries.test.ts).
+export {DEFAULT_CHUNK_CHARS, charsForTokens, chunkText, validateChunkSize} from './chunk.js'
+export {DOM_ENGINES} from './extract.js'
+export type {DomEngine} from './extract.js'
+export {FETCH_DEFAULTS} from './fetch-page.js'
+export * from './http-page-reader.js'
+export {toCorpusDocument, toPageRecord} from './page-record.js'
+export {readMany} from './read-many.js'
+export type {ReadResult, UrlItem} from './read-many.js'
+export type {Page, PageReader} from './reader.js'
+export * from './site-truth-reader.js'

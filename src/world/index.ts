@@ -1,0 +1,11 @@
+// src/world: the public entry of this area. Commands and other areas import from here only (test/architecture/boundaries.test.ts).
+export {ArticleWriter, docText} from './articles.js'
+export {buildWorld, parseWorldSeed, parseWorldSize} from './build.js'
+export type {Entity, Relation} from './entity.js'
+export {factExamples} from './facts.js'
+export * from './load.js'
+export * from './oracle.js'
+export {answersFor, evaluateSet, factView, worldView} from './query.js'
+export type {EntitySet, Query} from './query.js'
+export {startWebServer} from './server.js'
+export {World} from './world.js'
