@@ -5,7 +5,7 @@
 import type {Weights} from '../model/index.js'
 import type {OnnxPolicyTrainer} from '../model/onnx/trainer.js'
 import type {OptimizerState} from '../model/index.js'
-import type {PolicyUpdater, PolicyUpdaterInit, UpdateResult} from './policy-updater.js'
+import type {PolicyUpdater, PolicyUpdaterInit, UpdateResult} from './policy-updater-types.js'
 import type {PpoLossOptions, PpoMicroBatch} from './ppo-loss.js'
 import {ppoMinibatchUpdate} from './ppo-update.js'
 import {ppoLossGradient} from './ppo-loss-grad.js'

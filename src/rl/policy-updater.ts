@@ -11,35 +11,8 @@ import {resolveTrainBackend} from '../model/index.js'
 import {computeProximalLogprobs, ppoLoss, type PpoLossOptions, type PpoMicroBatch, type PpoStats} from './ppo-loss.js'
 import {ppoMinibatchUpdate} from './ppo-update.js'
 
-export interface PolicyUpdaterInit {
-  config: ModelConfig
-  weights: Weights
-  optimizerState?: OptimizerState
-  backend?: TfjsBackendChoice
-  learningRate: number
-  weightDecay: number
-  maxGradNorm?: number
-  loss?: PpoLossOptions
-}
-
-export interface UpdateResult {
-  /** Mean loss over the minibatches. */
-  loss: number
-  /** Largest pre-clip global gradient norm over the minibatches. */
-  gradNorm: number
-  stats: ReturnType<PpoStats['summary']> & {tokens: number}
-  seconds: number
-  backend: string
-}
-
-export interface PolicyUpdater {
-  /** Proximal log-probs with the current weights, then `minibatches` optimiser steps over the micro-batches. */
-  update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult>
-  exportWeights(): Promise<Weights>
-  exportOptimizerState(): Promise<OptimizerState>
-  close(): Promise<void>
-}
-
+export type {PolicyUpdater, PolicyUpdaterInit, UpdateResult} from './policy-updater-types.js'
+import type {PolicyUpdater, PolicyUpdaterInit, UpdateResult} from './policy-updater-types.js'
 
 /** Runs on the calling thread (tests, debugging; blocks the event loop during each kernel). */
 export class LocalPolicyUpdater implements PolicyUpdater {

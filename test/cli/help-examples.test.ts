@@ -32,7 +32,7 @@ async function loadCommands(): Promise<Map<string, CommandClass>> {
   return out
 }
 
-/** Shell words of one command line, split into the segments between | && ; (redirections dropped). */
+/** Shell words of one command line, split into the segments between | && ; & (redirections dropped). */
 export function segments(line: string): string[][] {
   const out: string[][] = [[]]
   let word = ''
@@ -56,9 +56,9 @@ export function segments(line: string): string[][] {
       inWord = true
     } else if (c === '#' && !inWord) break
     else if (/\s/.test(c)) push()
-    else if (c === '|' || c === ';' || (c === '&' && line[i + 1] === '&')) {
+    else if (c === '|' || c === ';' || (c === '&' && line[i - 1] !== '>' && line[i + 1] !== '>')) {
       push()
-      if (c === '&' || (c === '|' && line[i + 1] === '|')) i++
+      if ((c === '&' && line[i + 1] === '&') || (c === '|' && line[i + 1] === '|')) i++
       out.push([])
     } else if ((c === '>' || c === '<') && (!inWord || /^\d$/.test(word))) {
       if (/^\d$/.test(word)) {
@@ -129,6 +129,8 @@ test('every --help example and the README pipeline parse as written', async () =
 test('the example parser splits pipelines and drops redirections', () => {
   assert.deepEqual(segments(`jq -R '{url: .}' u.txt | ars read --as-corpus > c.jsonl && ars index c.jsonl --out i/  # note`), [['jq', '-R', '{url: .}', 'u.txt'], ['ars', 'read', '--as-corpus'], ['ars', 'index', 'c.jsonl', '--out', 'i/']])
   assert.deepEqual(segments('ars eval --bench x < in.jsonl 2> err.txt'), [['ars', 'eval', '--bench', 'x']])
+  // A command sent to the background ends there: the next one is its own segment.
+  assert.deepEqual(segments('ars serve model --port 1 & ars train --steps 2'), [['ars', 'serve', 'model', '--port', '1'], ['ars', 'train', '--steps', '2']])
 })
 
 test('one name per idea: --allow-private and --out everywhere, the old names still parse', async () => {

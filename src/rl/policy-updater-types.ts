@@ -1,0 +1,33 @@
+// What a policy updater is, apart from how it runs (the tfjs one here, the onnxruntime one in
+// onnx-policy-updater.ts): both import these, so neither imports the other for its types.
+import type {ModelConfig, OptimizerState, TfjsBackendChoice, Weights} from '../model/index.js'
+import type {PpoLossOptions, PpoMicroBatch, PpoStats} from './ppo-loss.js'
+
+export interface PolicyUpdaterInit {
+  config: ModelConfig
+  weights: Weights
+  optimizerState?: OptimizerState
+  backend?: TfjsBackendChoice
+  learningRate: number
+  weightDecay: number
+  maxGradNorm?: number
+  loss?: PpoLossOptions
+}
+
+export interface UpdateResult {
+  /** Mean loss over the minibatches. */
+  loss: number
+  /** Largest pre-clip global gradient norm over the minibatches. */
+  gradNorm: number
+  stats: ReturnType<PpoStats['summary']> & {tokens: number}
+  seconds: number
+  backend: string
+}
+
+export interface PolicyUpdater {
+  /** Proximal log-probs with the current weights, then `minibatches` optimiser steps over the micro-batches. */
+  update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult>
+  exportWeights(): Promise<Weights>
+  exportOptimizerState(): Promise<OptimizerState>
+  close(): Promise<void>
+}
