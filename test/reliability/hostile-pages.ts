@@ -24,33 +24,62 @@ import {row, type Row} from './row.js'
 const STACK = /\n\s+at .*\(|RangeError|TypeError|ReferenceError/
 const FINE = '<html><head><title>Mills</title></head><body><article><p>The old mills stand by the river.</p></article></body></html>'
 
-function runRead(url: string, budgetMs: number, limitMs: number): Promise<{code: number | null; stdout: string; stderr: string; ms: number; timedOut: boolean}> {
+interface ReadRun {
+  code: number | null
+  stdout: string
+  stderr: string
+  /** Wall time of the whole process, start-up included. */
+  ms: number
+  /** The read as the command timed it (its `read: done, N pages in Xs` line), undefined without that line. */
+  readMs: number | undefined
+  /** From that line to the process's exit (closing the extraction workers, flushing). */
+  exitMs: number | undefined
+  timedOut: boolean
+}
+
+/**
+ * One `ars read` process. Start-up is not the page's doing: under `nice` on a loaded machine it alone took 7–9 s
+ * (0.4 s of CPU), so the budget is checked on the command's own timing of the read, and the exit after it.
+ */
+function runRead(url: string, budgetMs: number, limitMs: number): Promise<ReadRun> {
   return new Promise((resolve) => {
     const started = Date.now()
-    const child = spawn(process.execPath, [BIN, 'read', url, '--allow-private', '--timeout', String(budgetMs), '-q'], {cwd: ROOT, env: {...process.env, ARS_CONFIG: ''}, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [BIN, 'read', url, '--allow-private', '--timeout', String(budgetMs)], {cwd: ROOT, env: {...process.env, ARS_CONFIG: ''}, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     let timedOut = false
+    let doneAt: number | undefined
+    let readMs: number | undefined
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+      const m = /read: done, \d+ pages? in ([\d.]+)s/.exec(stderr)
+      if (m && doneAt === undefined) {
+        doneAt = Date.now()
+        readMs = Number(m[1]) * 1000
+      }
+    })
     const timer = setTimeout(() => {
       timedOut = true
       child.kill('SIGKILL')
     }, limitMs)
     child.on('close', (code) => {
       clearTimeout(timer)
-      resolve({code, stdout, stderr, ms: Date.now() - started, timedOut})
+      const now = Date.now()
+      resolve({code, stdout, stderr, ms: now - started, readMs, exitMs: doneAt === undefined ? undefined : now - doneAt, timedOut})
     })
   })
 }
 
 /**
- * `ars read` and the agent's access tool on every hostile page. `startupMs` is what a spawned `ars read` may take
- * to start on a loaded machine, on top of the page budget and slack.
+ * `ars read` and the agent's access tool on every hostile page. An `ars read` is hung when its own timing of the
+ * read passes budget + slack, when it takes more than the slack to exit after it, or when the process outlives
+ * budget + slack + `startupMs` (start-up on a loaded machine) in all.
  */
-export async function hostilePagesProbe(budgetMs = 2500, slackMs = 2500, startupMs = 8000): Promise<Row[]> {
+export async function hostilePagesProbe(budgetMs = 2500, slackMs = 2500, startupMs = 60_000): Promise<Row[]> {
   const where = `interfaces: ${Object.keys(networkInterfaces()).sort().join(', ')}`
   let slowestRead = 0
+  let slowestWall = 0
   let slowestAccess = 0
   const read = row(`hostile pages: ars read (budget ${budgetMs} ms)`)
   const access = row(`hostile pages: agent access tool (budget ${budgetMs} ms)`)
@@ -65,12 +94,13 @@ export async function hostilePagesProbe(budgetMs = 2500, slackMs = 2500, startup
       const url = `${server.url}${path}`
       // ars read: one page record (text, or error + error_code) and exit 0/1, within budget + slack + start-up.
       read.tried++
-      const r = await runRead(url, budgetMs, budgetMs + slackMs + startupMs + 30_000)
-      slowestRead = Math.max(slowestRead, r.ms)
+      const r = await runRead(url, budgetMs, budgetMs + slackMs + startupMs)
+      slowestRead = Math.max(slowestRead, r.readMs ?? 0)
+      slowestWall = Math.max(slowestWall, r.ms)
       const records = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as {url?: string; error?: string; error_code?: string; text?: string})
-      if (r.timedOut || r.ms > budgetMs + slackMs + startupMs) {
+      if (r.timedOut || r.readMs === undefined || r.readMs > budgetMs + slackMs || (r.exitMs ?? 0) > slackMs) {
         read.hung++
-        read.note += `${path} ${r.ms} ms; `
+        read.note += `${path}: read ${r.readMs ?? '?'} ms, exit after ${r.exitMs ?? '?'} ms, wall ${r.ms} ms; `
       } else if (STACK.test(r.stderr) || (r.code !== 0 && r.code !== 1) || records.length !== 1 || (records[0]!.error !== undefined && !(records[0]!.error_code && records[0]!.error.includes(url)))) {
         read.unclear++
         read.note += `${path}: exit ${r.code}, ${records.length} records, ${r.stderr.slice(-100)}; `
@@ -102,7 +132,7 @@ export async function hostilePagesProbe(budgetMs = 2500, slackMs = 2500, startup
     await tools.close()
     await server.close()
   }
-  read.note = `${where}; slowest ${(slowestRead / 1000).toFixed(1)} s with start-up; ${read.note}`
+  read.note = `${where}; slowest read ${(slowestRead / 1000).toFixed(1)} s (${(slowestWall / 1000).toFixed(1)} s with start-up); ${read.note}`
   access.note = `${where}; slowest episode ${(slowestAccess / 1000).toFixed(1)} s; ${access.note}`
   return [read, access]
 }
