@@ -12,7 +12,7 @@ import {ProgressTask, type ProgressCallback} from '../core/index.js'
 import type {Question} from '../core/index.js'
 import type {TrainMetric} from '../core/index.js'
 import type {Trajectory} from '../core/index.js'
-import {episodeSeed, hashString, Rng} from '../core/index.js'
+import {episodeSeed} from '../core/index.js'
 import {runEpisode, type EpisodeOptions} from '../agent/index.js'
 import type {RewardOptions} from '../agent/index.js'
 import type {AgentTools} from '../agent/index.js'
@@ -22,6 +22,7 @@ import {SaveSchedule} from './save-schedule.js'
 import type {TfjsBackendChoice} from '../model/index.js'
 import {groupAdvantages, type AdvantageOptions} from './advantages.js'
 import {GroupBuffer} from './buffer.js'
+import {DataOrder} from './data-order.js'
 import {episodeMetrics} from './episode-metrics.js'
 import {openGeneration} from './generation.js'
 import {HeldOutEvaluator, type HeldOutSpec} from './held-out-eval.js'
@@ -199,18 +200,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const lm = generation.lm
 
   // Data order: a fresh seeded permutation per epoch, so group g's question depends only on (seed, g).
-  const orders = new Map<number, number[]>()
-  const questionAt = (g: number): Question => {
-    const n = o.questions.length
-    const epoch = Math.floor(g / n)
-    let order = orders.get(epoch)
-    if (!order) {
-      order = new Rng(hashString(`${seed}/epoch/${epoch}`)).shuffle([...Array(n).keys()])
-      orders.clear()
-      orders.set(epoch, order)
-    }
-    return o.questions[order[g % n] as number] as Question
-  }
+  const data = new DataOrder(o.questions, seed, cursor0)
 
   const buffer = new GroupBuffer({maxStaleness: eta})
   // How many batches generation may run ahead of the trainer: sync 0, one-step-off 1, async η.
@@ -223,10 +213,8 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const stopIntake = (): void => intake.abort()
   o.stopSignal?.addEventListener('abort', stopIntake, {once: true})
   const queue = new PQueue({concurrency})
-  let nextGroup = cursor0
   let groupsStarted = 0
   let groupsWasted = 0
-  const unconsumed = new Set<number>()
   let fatal: {error: unknown} | undefined
   let episodes = 0
   let generatedTokens = 0
@@ -261,10 +249,8 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       }
       await queue.onSizeLessThan(Math.max(1, concurrency))
       if (intake.signal.aborted || fatal) break
-      const g = nextGroup++
+      const {group: g, question} = data.take()
       groupsStarted++
-      unconsumed.add(g)
-      const question = questionAt(g)
       const runs = Array.from({length: samples}, (_, s) => queue.add(async () => {
         const t = await runEpisode(question, {...o.episode, model: lm, tools: o.tools, reward: o.reward, sampleIndex: s, seed: episodeSeed(seed, `${question.id}@${g}`, s), signal: abort.signal})
         episodes++
@@ -275,7 +261,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       void Promise.all(runs).then((trajectories) => {
         const done = trajectories.filter((t): t is Trajectory => t !== undefined && t.finish_reason !== 'aborted')
         if (done.length < samples) {
-          unconsumed.delete(g)
+          data.close(g)
           groupsWasted++
           wakeAdmission()
           return
@@ -297,7 +283,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
             wakeAdmission()
             return
           }
-          unconsumed.delete(g)
+          data.close(g)
           groupsWasted++
           wakeAdmission()
           return
@@ -333,11 +319,11 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const schedule = new SaveSchedule({everySteps: o.saveEvery ?? 0, everyMinutes: o.saveEveryMinutes})
   const save = async (): Promise<void> => {
     if (checkpointStep === step) return
-    const cursor = Math.min(nextGroup, ...unconsumed)
+    const cursor = data.cursor()
     for (const g of finishedAhead.keys()) if (g < cursor) finishedAhead.delete(g)
     const ahead = [...finishedAhead.values()]
     const state: TrainerState = {
-      step, policy_version: version, epoch: Math.floor(cursor / o.questions.length),
+      step, policy_version: version, epoch: data.epochOf(cursor),
       // Groups started but not consumed are generated again after a resume: no question of the order is skipped.
       cursor, elapsed_ms: elapsed0 + (performance.now() - started),
       counters: {groups_finished: groupsFinished - ahead.length, groups_zero_variance: groupsZeroVariance - ahead.filter(Boolean).length, updates_skipped: skippedUpdates},
@@ -362,7 +348,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       if (fatal) throw fatal.error
       if (!batch) break
       const waitSeconds = (performance.now() - waitStart) / 1000
-      batch.groups.forEach((g) => unconsumed.delete(g.index))
+      batch.groups.forEach((g) => data.close(g.index))
       const trainStart = performance.now()
       const scored = batch.groups.map((g) => groupAdvantages(g.trajectories, o.advantages))
       const used = scored.flatMap((g) => g.samples)
