@@ -24,7 +24,7 @@ import {groupAdvantages, type AdvantageOptions} from './advantages.js'
 import {GroupBuffer} from './buffer.js'
 import {Admission, admissionLag} from './admission.js'
 import {DataOrder} from './data-order.js'
-import {episodeMetrics} from './episode-metrics.js'
+import {skippedStepMetrics, updateStepMetrics} from './step-metrics.js'
 import {openGeneration} from './generation.js'
 import {HeldOutEvaluator, type HeldOutSpec} from './held-out-eval.js'
 import {writeTrainReport} from './train-report.js'
@@ -303,6 +303,8 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   // Generation throughput is a running mean since the loop began: in async mode the groups a step trains on may
   // all have finished before the previous step, so a per-step window would often read 0.
   const loopStart = performance.now()
+  const runCounters = (): {groupsFinished: number; groupsZeroVariance: number; updatesSkipped: number} =>
+    ({groupsFinished: admission.groupsFinished, groupsZeroVariance: admission.groupsZeroVariance, updatesSkipped: skippedUpdates})
   try {
     if (step < o.steps) await evaluate()
     while (step < o.steps && !intake.signal.aborted) {
@@ -325,6 +327,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       const longest = sequences.reduce((m, s) => Math.max(m, s.tokenIds.length), 2)
       const {microBatches} = packMicroBatches(sequences, {maxTokensPerMicroBatch: Math.max(o.microBatchTokens ?? 4096, longest)})
       const all = batch.groups.flatMap((g) => g.trajectories)
+      const stepBatch = {episodes: all, scored, staleness: batch.staleness, droppedStale: batch.droppedStale}
       // A batch without signal (every advantage 0: all groups had equal rewards) is not an update: AdamW's
       // momentum would still move the weights and a new version would be published for nothing. The step is
       // spent (--steps bounds batches), the policy version stays.
@@ -333,12 +336,8 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         skippedUpdates++
         wakeAdmission()
         const now = performance.now()
-        const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics: {
-          reward_mean: all.filter((t) => t.reward !== null).reduce((a, t) => a + (t.reward as number), 0) / Math.max(1, all.filter((t) => t.reward !== null).length),
-          episodes: all.length, trained_episodes: 0, zero_variance_groups: scored.filter((g) => g.zeroVariance).length, update_skipped: 1,
-          groups_finished: admission.groupsFinished, zero_variance_share: admission.groupsZeroVariance / Math.max(1, admission.groupsFinished), policy_version: version,
-          ...episodeMetrics({episodes: all, staleness: batch.staleness, groups: scored.length, zeroVarianceGroups: scored.filter((g) => g.zeroVariance).length}),
-        }, meta: {mode}})
+        const metrics = skippedStepMetrics(stepBatch, runCounters(), version)
+        const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
         await o.onMetric?.(record)
         task.advance(1, `no signal: all ${batch.groups.length} groups had equal rewards; no update`)
         await evaluate()
@@ -362,37 +361,11 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       wakeAdmission()
 
       const now = performance.now()
-      const rewarded = all.filter((t) => t.reward !== null)
-      const lossTokens = ppo.reduce((a, mb) => a + mb.lossTokens, 0)
-      const realTokens = microBatches.reduce((a, mb) => a + mb.realTokens, 0)
-      const metrics: Record<string, number> = {
-        reward_mean: rewarded.length ? rewarded.reduce((a, t) => a + (t.reward as number), 0) / rewarded.length : 0,
-        answer_rate: all.filter((t) => t.answer !== null && t.answer.trim() !== '').length / Math.max(1, all.length),
-        staleness_mean: batch.staleness.reduce((a, b) => a + b, 0) / Math.max(1, batch.staleness.length),
-        staleness_max: Math.max(0, ...batch.staleness),
-        dropped_stale: batch.droppedStale,
-        episodes: all.length,
-        trained_episodes: used.length,
-        excluded_episodes: scored.reduce((a, g) => a + g.excluded.length, 0),
-        zero_variance_groups: scored.filter((g) => g.zeroVariance).length,
-        // Over the run so far, including groups dynamic sampling left out of batches.
-        groups_finished: admission.groupsFinished,
-        zero_variance_share: admission.groupsZeroVariance / Math.max(1, admission.groupsFinished),
-        updates_skipped: skippedUpdates,
-        loss_tokens: lossTokens,
-        gen_tokens_per_s: generatedTokens / Math.max(1e-9, (now - loopStart) / 1000),
-        train_tokens_per_s: realTokens / Math.max(1e-9, trainSeconds),
-        loss: result.loss,
-        grad_norm: result.gradNorm,
-        ...result.stats,
-        tokens: realTokens,
-        ppo_tokens: result.stats.tokens,
-        wait_s: waitSeconds,
-        train_s: trainSeconds,
-        publish_s: publishSeconds,
-        policy_version: version,
-        ...episodeMetrics({episodes: all, staleness: batch.staleness, groups: scored.length, zeroVarianceGroups: scored.filter((g) => g.zeroVariance).length}),
-      }
+      const metrics = updateStepMetrics(stepBatch, {
+        loss: result.loss, gradNorm: result.gradNorm, stats: result.stats,
+        lossTokens: ppo.reduce((a, mb) => a + mb.lossTokens, 0), realTokens: microBatches.reduce((a, mb) => a + mb.realTokens, 0),
+        trainSeconds, waitSeconds, publishSeconds, generatedTokens, loopSeconds: (now - loopStart) / 1000,
+      }, runCounters(), version)
       const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
       await o.onMetric?.(record)
       task.advance(1, `reward ${metrics.reward_mean!.toFixed(3)}, staleness ≤ ${metrics.staleness_max}`)
