@@ -12,7 +12,7 @@ import {ProgressTask, type ProgressCallback} from '../core/index.js'
 import type {Question} from '../core/index.js'
 import type {TrainMetric} from '../core/index.js'
 import type {Trajectory} from '../core/index.js'
-import {episodeSeed, hashString, Rng} from '../core/index.js'
+import {episodeSeed} from '../core/index.js'
 import {runEpisode, type EpisodeOptions} from '../agent/index.js'
 import type {RewardOptions} from '../agent/index.js'
 import type {AgentTools} from '../agent/index.js'
@@ -22,7 +22,9 @@ import {SaveSchedule} from './save-schedule.js'
 import type {TfjsBackendChoice} from '../model/index.js'
 import {groupAdvantages, type AdvantageOptions} from './advantages.js'
 import {GroupBuffer} from './buffer.js'
-import {episodeMetrics} from './episode-metrics.js'
+import {Admission, admissionLag} from './admission.js'
+import {DataOrder} from './data-order.js'
+import {skippedStepMetrics, updateStepMetrics} from './step-metrics.js'
 import {openGeneration} from './generation.js'
 import {HeldOutEvaluator, type HeldOutSpec} from './held-out-eval.js'
 import {writeTrainReport} from './train-report.js'
@@ -199,22 +201,9 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const lm = generation.lm
 
   // Data order: a fresh seeded permutation per epoch, so group g's question depends only on (seed, g).
-  const orders = new Map<number, number[]>()
-  const questionAt = (g: number): Question => {
-    const n = o.questions.length
-    const epoch = Math.floor(g / n)
-    let order = orders.get(epoch)
-    if (!order) {
-      order = new Rng(hashString(`${seed}/epoch/${epoch}`)).shuffle([...Array(n).keys()])
-      orders.clear()
-      orders.set(epoch, order)
-    }
-    return o.questions[order[g % n] as number] as Question
-  }
+  const data = new DataOrder(o.questions, seed, cursor0)
 
   const buffer = new GroupBuffer({maxStaleness: eta})
-  // How many batches generation may run ahead of the trainer: sync 0, one-step-off 1, async η.
-  const lag = mode === 'sync' ? 0 : mode === 'one-step-off' ? 1 : eta
   const stepsLeft = Math.max(0, o.steps - step0)
   const intake = new AbortController()
   const abort = new AbortController()
@@ -223,48 +212,29 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const stopIntake = (): void => intake.abort()
   o.stopSignal?.addEventListener('abort', stopIntake, {once: true})
   const queue = new PQueue({concurrency})
-  let nextGroup = cursor0
-  let groupsStarted = 0
-  let groupsWasted = 0
-  const unconsumed = new Set<number>()
   let fatal: {error: unknown} | undefined
   let episodes = 0
   let generatedTokens = 0
   // Run-level counters continue from the checkpoint, so a resumed run's metrics equal an uninterrupted run's.
   const counters0 = (loaded?.trainerState.counters ?? {}) as Partial<Record<'groups_finished' | 'groups_zero_variance' | 'updates_skipped', number>>
-  let groupsFinished = counters0.groups_finished ?? 0
-  let groupsZeroVariance = counters0.groups_zero_variance ?? 0
-  let zeroVarianceRun = 0
   let skippedUpdates = counters0.updates_skipped ?? 0
-  // Finished groups at or after the last saved cursor (index → zero variance): a resume generates them again, so
-  // a checkpoint's counters leave them out.
-  const finishedAhead = new Map<number, boolean>()
-  let admissionWaiters: Array<() => void> = []
-  const wakeAdmission = (): void => {
-    const w = admissionWaiters
-    admissionWaiters = []
-    w.forEach((f) => f())
-  }
+  const admission = new Admission({
+    groupsPerStep, samples, lag: admissionLag(mode, eta), stepsLeft, dropZeroVariance: o.advantages?.dropZeroVariance ?? false,
+    questions: o.questions.length, counters: counters0,
+  })
+  const wakeAdmission = (): void => admission.wake()
   intake.signal.addEventListener('abort', wakeAdmission, {once: true})
-  const canStart = (): boolean => {
-    // A group the buffer evicted as stale is no longer live: counting it kept admission closed while the trainer
-    // waited for groups that would never come (a hang at the end of async runs with dynamic sampling).
-    const live = groupsStarted - groupsWasted - buffer.evictedGroups
-    return live < (step - step0 + lag + 1) * groupsPerStep && live < stepsLeft * groupsPerStep
-  }
 
   const producer = (async () => {
     while (!intake.signal.aborted && !fatal) {
-      if (!canStart()) {
-        await new Promise<void>((resolve) => admissionWaiters.push(resolve))
+      if (!admission.canStart(step - step0, buffer.evictedGroups)) {
+        await admission.waitForChange()
         continue
       }
       await queue.onSizeLessThan(Math.max(1, concurrency))
       if (intake.signal.aborted || fatal) break
-      const g = nextGroup++
-      groupsStarted++
-      unconsumed.add(g)
-      const question = questionAt(g)
+      const {group: g, question} = data.take()
+      admission.started()
       const runs = Array.from({length: samples}, (_, s) => queue.add(async () => {
         const t = await runEpisode(question, {...o.episode, model: lm, tools: o.tools, reward: o.reward, sampleIndex: s, seed: episodeSeed(seed, `${question.id}@${g}`, s), signal: abort.signal})
         episodes++
@@ -274,35 +244,19 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       }, {signal: abort.signal}))
       void Promise.all(runs).then((trajectories) => {
         const done = trajectories.filter((t): t is Trajectory => t !== undefined && t.finish_reason !== 'aborted')
-        if (done.length < samples) {
-          unconsumed.delete(g)
-          groupsWasted++
+        const verdict = admission.judge(g, done)
+        if (verdict.kind === 'wasted') {
+          data.close(g)
+          return
+        }
+        if (verdict.kind === 'no-signal') {
+          fatal ??= {error: verdict.error}
+          abort.abort(fatal.error)
+          buffer.close()
           wakeAdmission()
           return
         }
-        groupsFinished++
-        const rewards = done.map((t) => t.reward).filter((r): r is number => r !== null)
-        const zeroVariance = rewards.length < 2 || rewards.every((r) => r === rewards[0])
-        if (zeroVariance) groupsZeroVariance++
-        finishedAhead.set(g, zeroVariance)
-        // Dynamic sampling (DAPO; ASearcher filters the same way): with --drop-zero-variance a group without signal
-        // does not take a place in a batch, so every step trains on groups that can teach something.
-        zeroVarianceRun = zeroVariance ? zeroVarianceRun + 1 : 0
-        if (zeroVariance && (o.advantages?.dropZeroVariance ?? false)) {
-          // Without a bound, a policy that solves every question (or none) would sample forever.
-          if (zeroVarianceRun >= Math.max(64, 2 * o.questions.length)) {
-            fatal ??= {error: new UsageError(`--drop-zero-variance: the last ${zeroVarianceRun} groups all had equal rewards, so no batch can form`, {code: 'no-signal', fix: 'The policy solves all of these questions or none: keep those with 0 < pass rate < 1 (ars filter --difficulty --pass-range), or use more --samples.'})}
-            abort.abort(fatal.error)
-            buffer.close()
-            wakeAdmission()
-            return
-          }
-          unconsumed.delete(g)
-          groupsWasted++
-          wakeAdmission()
-          return
-        }
-        buffer.put({questionId: question.id, index: g, trajectories: done})
+        buffer.put({questionId: question.id, index: g, trajectories: verdict.trajectories})
       }, (error: unknown) => {
         if (abort.signal.aborted) return
         fatal ??= {error}
@@ -333,14 +287,12 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const schedule = new SaveSchedule({everySteps: o.saveEvery ?? 0, everyMinutes: o.saveEveryMinutes})
   const save = async (): Promise<void> => {
     if (checkpointStep === step) return
-    const cursor = Math.min(nextGroup, ...unconsumed)
-    for (const g of finishedAhead.keys()) if (g < cursor) finishedAhead.delete(g)
-    const ahead = [...finishedAhead.values()]
+    const cursor = data.cursor()
     const state: TrainerState = {
-      step, policy_version: version, epoch: Math.floor(cursor / o.questions.length),
+      step, policy_version: version, epoch: data.epochOf(cursor),
       // Groups started but not consumed are generated again after a resume: no question of the order is skipped.
       cursor, elapsed_ms: elapsed0 + (performance.now() - started),
-      counters: {groups_finished: groupsFinished - ahead.length, groups_zero_variance: groupsZeroVariance - ahead.filter(Boolean).length, updates_skipped: skippedUpdates},
+      counters: {...admission.checkpointCounters(cursor), updates_skipped: skippedUpdates},
     }
     await run.saveCheckpoint({checkpoint: {config, weights: await trainer.exportWeights(), tokenizer: tokenizerFiles, ...(checkpoint.generationConfig ? {generationConfig: checkpoint.generationConfig} : {})}, optimizerState: await trainer.exportOptimizerState(), trainerState: state})
     checkpointStep = step
@@ -351,6 +303,8 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   // Generation throughput is a running mean since the loop began: in async mode the groups a step trains on may
   // all have finished before the previous step, so a per-step window would often read 0.
   const loopStart = performance.now()
+  const runCounters = (): {groupsFinished: number; groupsZeroVariance: number; updatesSkipped: number} =>
+    ({groupsFinished: admission.groupsFinished, groupsZeroVariance: admission.groupsZeroVariance, updatesSkipped: skippedUpdates})
   try {
     if (step < o.steps) await evaluate()
     while (step < o.steps && !intake.signal.aborted) {
@@ -362,7 +316,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       if (fatal) throw fatal.error
       if (!batch) break
       const waitSeconds = (performance.now() - waitStart) / 1000
-      batch.groups.forEach((g) => unconsumed.delete(g.index))
+      batch.groups.forEach((g) => data.close(g.index))
       const trainStart = performance.now()
       const scored = batch.groups.map((g) => groupAdvantages(g.trajectories, o.advantages))
       const used = scored.flatMap((g) => g.samples)
@@ -373,6 +327,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       const longest = sequences.reduce((m, s) => Math.max(m, s.tokenIds.length), 2)
       const {microBatches} = packMicroBatches(sequences, {maxTokensPerMicroBatch: Math.max(o.microBatchTokens ?? 4096, longest)})
       const all = batch.groups.flatMap((g) => g.trajectories)
+      const stepBatch = {episodes: all, scored, staleness: batch.staleness, droppedStale: batch.droppedStale}
       // A batch without signal (every advantage 0: all groups had equal rewards) is not an update: AdamW's
       // momentum would still move the weights and a new version would be published for nothing. The step is
       // spent (--steps bounds batches), the policy version stays.
@@ -381,12 +336,8 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         skippedUpdates++
         wakeAdmission()
         const now = performance.now()
-        const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics: {
-          reward_mean: all.filter((t) => t.reward !== null).reduce((a, t) => a + (t.reward as number), 0) / Math.max(1, all.filter((t) => t.reward !== null).length),
-          episodes: all.length, trained_episodes: 0, zero_variance_groups: scored.filter((g) => g.zeroVariance).length, update_skipped: 1,
-          groups_finished: groupsFinished, zero_variance_share: groupsZeroVariance / Math.max(1, groupsFinished), policy_version: version,
-          ...episodeMetrics({episodes: all, staleness: batch.staleness, groups: scored.length, zeroVarianceGroups: scored.filter((g) => g.zeroVariance).length}),
-        }, meta: {mode}})
+        const metrics = skippedStepMetrics(stepBatch, runCounters(), version)
+        const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
         await o.onMetric?.(record)
         task.advance(1, `no signal: all ${batch.groups.length} groups had equal rewards; no update`)
         await evaluate()
@@ -395,8 +346,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       }
       if (microBatches.length === 0) {
         // Nothing trainable (every episode excluded or every group dropped): the batch is spent, the version stays.
-        groupsWasted += batch.groups.length
-        wakeAdmission()
+        admission.wasted(batch.groups.length)
         warn(`batch at version ${version}: no trainable episode (${all.length} episodes, ${scored.filter((g) => g.dropped).length} zero-variance groups dropped); no update`)
         continue
       }
@@ -411,37 +361,11 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       wakeAdmission()
 
       const now = performance.now()
-      const rewarded = all.filter((t) => t.reward !== null)
-      const lossTokens = ppo.reduce((a, mb) => a + mb.lossTokens, 0)
-      const realTokens = microBatches.reduce((a, mb) => a + mb.realTokens, 0)
-      const metrics: Record<string, number> = {
-        reward_mean: rewarded.length ? rewarded.reduce((a, t) => a + (t.reward as number), 0) / rewarded.length : 0,
-        answer_rate: all.filter((t) => t.answer !== null && t.answer.trim() !== '').length / Math.max(1, all.length),
-        staleness_mean: batch.staleness.reduce((a, b) => a + b, 0) / Math.max(1, batch.staleness.length),
-        staleness_max: Math.max(0, ...batch.staleness),
-        dropped_stale: batch.droppedStale,
-        episodes: all.length,
-        trained_episodes: used.length,
-        excluded_episodes: scored.reduce((a, g) => a + g.excluded.length, 0),
-        zero_variance_groups: scored.filter((g) => g.zeroVariance).length,
-        // Over the run so far, including groups dynamic sampling left out of batches.
-        groups_finished: groupsFinished,
-        zero_variance_share: groupsZeroVariance / Math.max(1, groupsFinished),
-        updates_skipped: skippedUpdates,
-        loss_tokens: lossTokens,
-        gen_tokens_per_s: generatedTokens / Math.max(1e-9, (now - loopStart) / 1000),
-        train_tokens_per_s: realTokens / Math.max(1e-9, trainSeconds),
-        loss: result.loss,
-        grad_norm: result.gradNorm,
-        ...result.stats,
-        tokens: realTokens,
-        ppo_tokens: result.stats.tokens,
-        wait_s: waitSeconds,
-        train_s: trainSeconds,
-        publish_s: publishSeconds,
-        policy_version: version,
-        ...episodeMetrics({episodes: all, staleness: batch.staleness, groups: scored.length, zeroVarianceGroups: scored.filter((g) => g.zeroVariance).length}),
-      }
+      const metrics = updateStepMetrics(stepBatch, {
+        loss: result.loss, gradNorm: result.gradNorm, stats: result.stats,
+        lossTokens: ppo.reduce((a, mb) => a + mb.lossTokens, 0), realTokens: microBatches.reduce((a, mb) => a + mb.realTokens, 0),
+        trainSeconds, waitSeconds, publishSeconds, generatedTokens, loopSeconds: (now - loopStart) / 1000,
+      }, runCounters(), version)
       const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
       await o.onMetric?.(record)
       task.advance(1, `reward ${metrics.reward_mean!.toFixed(3)}, staleness ≤ ${metrics.staleness_max}`)
