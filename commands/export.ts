@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {numberFlag} from './_shared/number-flags.js'
 import {createWriteStream} from 'node:fs'
 import {writeFile} from 'node:fs/promises'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
@@ -49,7 +50,7 @@ good episodes; --max-observation-chars shortens observations for small contexts.
     force: Flags.boolean({default: false, description: 'Replace an existing output folder.'}),
     'external-data': Flags.boolean({allowNo: true, description: 'onnx: put weights in onnx/model.onnx_data (default: only past 1.5 GiB).'}),
     'agent-format': Flags.option({options: FORMAT_NAMES, description: 'sft-jsonl: agent format to render in (default: each trajectory\'s own).'})(),
-    'min-reward': Flags.string({description: 'sft-jsonl: keep episodes with reward ≥ this (drops unscored ones).'}),
+    'min-reward': numberFlag({description: 'sft-jsonl: keep episodes with reward ≥ this (drops unscored ones).'}),
     'max-observation-chars': Flags.integer({min: 16, description: 'sft-jsonl: shorten each observation to about this many characters (every hit keeps its title and URL).'}),
     input: sharedFlags.input,
     'on-invalid': sharedFlags.onInvalid,
@@ -78,11 +79,7 @@ good episodes; --max-observation-chars shortens observations for small contexts.
     }
     if (args.model) throw new UsageError(`--format ${flags.format} reads records from --input or stdin, not a model folder (got ${JSON.stringify(args.model)})`, {code: 'flag', fix: `Pass the file with --input ${args.model}, or pipe it in.`})
     if (flags['external-data'] !== undefined) throw new UsageError('--external-data applies to --format onnx only', {code: 'flag', fix: 'Drop --external-data.'})
-    let minReward: number | undefined
-    if (flags['min-reward'] !== undefined) {
-      minReward = Number(flags['min-reward'])
-      if (flags['min-reward'].trim() === '' || !Number.isFinite(minReward)) throw new UsageError(`--min-reward: expected a number, got ${JSON.stringify(flags['min-reward'])}`, {code: 'flag', fix: 'Pass e.g. --min-reward 1 (exact answers only) or 0.5.'})
-    }
+    const minReward = flags['min-reward']
     if (flags.format === 'verl' && (!flags.out || flags.out === '-')) throw new UsageError('--format verl writes parquet and needs --out FILE', {code: 'flag', fix: 'Add --out train.parquet.'})
 
     const policy = this.invalidPolicy(flags['on-invalid'])

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {probabilityFlag} from './_shared/number-flags.js'
 import {baseUrlFlag} from './_shared/base-url-flag.js'
 import {FORMAT_NAMES} from '../src/agent/index.js'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
@@ -12,7 +13,6 @@ import {parsePredicate} from '../src/filter/index.js'
 import {parsePassRange} from '../src/filter/index.js'
 import {JsonlAppender} from '../src/filter/index.js'
 import {FilterStats} from '../src/filter/index.js'
-import {numberFlag} from '../src/filter/index.js'
 import {createDifficulty} from '../src/filter/index.js'
 import {parseToolList, type ToolName} from '../src/agent/index.js'
 
@@ -47,12 +47,12 @@ n-gram hashes; --difficulty keeps at most 4×--concurrency records in flight.`
     'min-hops': Flags.integer({min: 0, description: 'Reject records with fewer hops (records without hops are rejected as hops-unknown).'}),
     'max-hops': Flags.integer({min: 0, description: 'Reject records with more hops.'}),
     dedupe: Flags.boolean({default: false, description: 'Drop near-duplicate questions (MinHash + LSH over word shingles of the normalised text); the first of each cluster is kept.'}),
-    'dedupe-threshold': Flags.string({description: 'Jaccard similarity of the word-shingle sets at or above which a question is a duplicate (LSH finds candidates, each verified exactly). Default 0.7.', helpValue: 'J'}),
+    'dedupe-threshold': probabilityFlag({minExclusive: true, description: 'Jaccard similarity of the word-shingle sets at or above which a question is a duplicate (LSH finds candidates, each verified exactly). Default 0.7.', helpValue: 'J'}),
     'dedupe-shingle': Flags.integer({min: 1, max: 16, default: 2, description: 'Words per shingle for --dedupe.'}),
     'dedupe-perms': Flags.integer({min: 8, max: 1024, default: 128, description: 'MinHash signature length for --dedupe.'}),
     decontaminate: Flags.string({multiple: true, description: 'Eval set(s) to decontaminate against (Question, SynthItem, FlashRAG, verl, GAIA or {question, answer} JSONL).', helpValue: 'EVAL.jsonl'}),
     ngram: Flags.integer({min: 1, max: 64, default: 13, description: 'Words per n-gram for --decontaminate (13 as in GPT-3); texts shorter than N are one n-gram.'}),
-    'overlap-threshold': Flags.string({description: 'Reject when the fraction of a question\'s n-grams found in the eval sets exceeds this; 0 = any shared n-gram. Default 0.', helpValue: 'R'}),
+    'overlap-threshold': probabilityFlag({max: 0.999999, description: 'Reject when the fraction of a question\'s n-grams found in the eval sets exceeds this; 0 = any shared n-gram. Default 0.', helpValue: 'R'}),
     difficulty: Flags.boolean({default: false, description: 'Roll out the agent --samples times per question with --model and --search; keep questions whose pass rate lies in --pass-range.'}),
     'no-tool-fail': Flags.boolean({default: false, description: 'Drop questions --model answers correctly without tools in any of --samples tries.'}),
     model: Flags.string({description: 'Model for --difficulty / --no-tool-fail (provider:id, or a model folder).', helpValue: 'M'}),
@@ -74,8 +74,8 @@ n-gram hashes; --difficulty keeps at most 4×--concurrency records in flight.`
     if (flags['min-hops'] !== undefined && flags['max-hops'] !== undefined && flags['min-hops'] > flags['max-hops']) {
       throw new UsageError(`--min-hops ${flags['min-hops']} is greater than --max-hops ${flags['max-hops']}`, {code: 'flag', fix: 'Swap them, or drop one.'})
     }
-    const threshold = numberFlag('dedupe-threshold', flags['dedupe-threshold'], 0.7, 0, 1, {minExclusive: true})
-    const overlapThreshold = numberFlag('overlap-threshold', flags['overlap-threshold'], 0, 0, 0.999999)
+    const threshold = flags['dedupe-threshold'] ?? 0.7
+    const overlapThreshold = flags['overlap-threshold'] ?? 0
     if (!flags.dedupe && flags['dedupe-threshold'] !== undefined) throw new UsageError('--dedupe-threshold needs --dedupe', {code: 'flag', fix: 'Add --dedupe.'})
     const range = parsePassRange(flags['pass-range'])
     const difficulty = await createDifficulty({

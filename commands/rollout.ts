@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {baseUrlFlag} from './_shared/base-url-flag.js'
+import {numberFlag, probabilityFlag} from './_shared/number-flags.js'
 import {createWriteStream, existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
@@ -73,12 +74,12 @@ export default class Rollout extends ArsCommand {
     'max-tokens-per-turn': Flags.integer({default: 1024, min: 1, description: 'Tokens per model reply.'}),
     'max-model-tokens': Flags.integer({min: 1, description: 'Tokens the model may generate per episode (default: bounded by the context only).'}),
     'context-length': Flags.integer({min: 64, description: "Context in tokens (default: the model's, else 32768)."}),
-    temperature: Flags.string({default: '1', description: 'Sampling temperature; 0 is greedy.'}),
-    'top-p': Flags.string({description: 'Nucleus sampling.'}),
+    temperature: numberFlag({min: 0, default: 1, description: 'Sampling temperature; 0 is greedy.'}),
+    'top-p': probabilityFlag({description: 'Nucleus sampling.'}),
     'top-k': Flags.integer({min: 0, description: 'Top-k sampling.'}),
     'search-top-k': Flags.integer({default: 5, min: 1, description: 'Hits per search.'}),
     reward: Flags.option({options: REWARD_METRICS, description: 'Reward metric (default: f1; em for search-r1). Null when a question has no answers.'})(),
-    'format-penalty': Flags.string({default: '0.1', description: 'Subtracted from the reward when no valid answer was given.'}),
+    'format-penalty': numberFlag({min: 0, default: 0.1, description: 'Subtracted from the reward when no valid answer was given.'}),
     logprobs: Flags.boolean({allowNo: true, description: 'Require behaviour log-probs (default: on for token-level models); a server without them is an error.'}),
     out: Flags.string({char: 'o', description: 'Append trajectories to this file instead of stdout (needed by --resume).'}),
     resume: Flags.boolean({default: false, description: 'Skip episodes whose id is already in --out.'}),
@@ -92,12 +93,6 @@ export default class Rollout extends ArsCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Rollout)
-    const number = (name: string, text: string | undefined, min: number): number | undefined => {
-      if (text === undefined) return undefined
-      const v = Number(text)
-      if (!Number.isFinite(v) || v < min) throw new UsageError(`--${name}: expected a number ≥ ${min}, got ${JSON.stringify(text)}`, {code: 'flag'})
-      return v
-    }
     if (flags.resume && !flags.out) throw new UsageError('--resume needs --out FILE (the output it resumes)', {code: 'flag', fix: 'Add --out traj.jsonl; trajectories are appended to it.'})
     const choice = toolChoice(flags, flags.format)
     const format = formatWithTools(flags.format, choice)
@@ -107,7 +102,7 @@ export default class Rollout extends ArsCommand {
     const oracle = flags.model === 'oracle'
     const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
     const model = oracle ? undefined : await resolveModel(flags.model, {baseUrl: flags['base-url'], tokenizer: flags.tokenizer, concurrency: Math.max(64, flags.concurrency), contextLength: flags['context-length']})
-    const reward: RewardOptions = {metric: (flags.reward ?? format.defaultReward) as RewardMetric, formatPenalty: number('format-penalty', flags['format-penalty'], 0)}
+    const reward: RewardOptions = {metric: (flags.reward ?? format.defaultReward) as RewardMetric, formatPenalty: flags['format-penalty']}
     const oracleRun = oracle ? await oracleRunner(flags.search, tools, reward, format) : undefined
     const episode = oracleRun?.run
 
@@ -143,8 +138,8 @@ export default class Rollout extends ArsCommand {
         maxTokensPerTurn: flags['max-tokens-per-turn'],
         maxModelTokens: flags['max-model-tokens'],
         contextLength: flags['context-length'],
-        temperature: number('temperature', flags.temperature, 0),
-        topP: number('top-p', flags['top-p'], 0),
+        temperature: flags.temperature,
+        topP: flags['top-p'],
         topK: flags['top-k'],
         logprobs: flags.logprobs,
         reward,

@@ -5,6 +5,7 @@ import {isArsError} from '../../src/core/index.js'
 import {exitCleanlyOnEpipe} from '../../src/core/index.js'
 import {InvalidPolicy, ON_INVALID_MODES, type OnInvalid} from '../../src/core/index.js'
 import {ProgressDrawer} from '../../src/cli/index.js'
+import {unwrapFlagParseMessage} from './number-flags.js'
 
 export const sharedFlags = {
   input: Flags.string({
@@ -64,7 +65,7 @@ export abstract class ArsCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (isArsError(error)) {
-      process.stderr.write(`error: ${error.message}\n`)
+      process.stderr.write(`error: ${unwrapFlagParseMessage(error.message)}\n`)
       if (error.fix) process.stderr.write(`  fix: ${error.fix}\n`)
       if (process.env.ARS_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`)
       return this.exit(error.exit)

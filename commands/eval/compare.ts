@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {probabilityFlag} from '../_shared/number-flags.js'
 import {ArsCommand} from '../_shared/base-command.js'
 import {readJsonl} from '../../src/core/index.js'
 import {EvalResultType, type EvalResult} from '../../src/core/index.js'
@@ -25,7 +26,7 @@ intervals that exclude 0. Reads both files whole. The table goes to stdout (--js
 
   static override flags = {
     resamples: Flags.integer({default: 1000, min: 10, description: 'Bootstrap resamples.'}),
-    level: Flags.string({default: '0.95', description: 'Interval level in (0, 1).'}),
+    level: probabilityFlag({minExclusive: true, maxExclusive: true, default: 0.95, description: 'Interval level in (0, 1).'}),
     seed: Flags.integer({default: 0, description: 'Bootstrap seed.'}),
     json: Flags.boolean({default: false, description: 'JSON lines instead of a table.'}),
     'on-invalid': Flags.option({options: ['fail', 'skip', 'warn'] as const, default: 'fail' as const, description: 'What to do with a bad line.'})(),
@@ -33,8 +34,7 @@ intervals that exclude 0. Reads both files whole. The table goes to stdout (--js
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(EvalCompare)
-    const level = Number(flags.level)
-    if (!(level > 0 && level < 1)) this.error(`--level: expected a number in (0, 1), got ${JSON.stringify(flags.level)}`, {exit: 2})
+    const level = flags.level
     const policy = this.invalidPolicy(flags['on-invalid'])
     const [a, b] = [await load(args.a, policy), await load(args.b, policy)]
     const rows = compareResults(a, b, {resamples: flags.resamples, seed: flags.seed, level})

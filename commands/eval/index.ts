@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {numberFlag} from '../_shared/number-flags.js'
 import {baseUrlFlag} from '../_shared/base-url-flag.js'
 import {existsSync} from 'node:fs'
 import {createWriteStream} from 'node:fs'
@@ -44,7 +45,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
     model: Flags.string({required: true, description: 'Model: provider:id (openai:, onnx:, scripted:) or a model folder.', helpValue: 'MODEL'}),
     search: Flags.string({required: true, description: 'Search: index dir, world dir, retrieval-server URL, serper:, searxng:URL, or "none" (closed-book).', helpValue: 'S'}),
     k: Flags.integer({char: 'k', default: 1, min: 1, description: 'Samples per question (Avg@k, Pass@k).'}),
-    temperature: Flags.string({description: 'Sampling temperature (default 0 for -k 1, else 1).'}),
+    temperature: numberFlag({min: 0, description: 'Sampling temperature (default 0 for -k 1, else 1).'}),
     concurrency: Flags.integer({default: 1, min: 1, description: 'Episodes in flight.'}),
     'max-turns': Flags.integer({min: 1, description: 'Agent turn limit (default: the agent\'s).'}),
     'agent-format': Flags.string({description: 'Agent format: asearcher, deepresearcher, search-r1, compact (default: the agent\'s).'}),
@@ -63,8 +64,7 @@ runs the questions with an attached file the file tool reads, and then defaults 
   async run(): Promise<void> {
     const {flags} = await this.parse(Eval)
     if (flags.resume && !flags.out) throw new UsageError('--resume needs --out FILE (the results file to continue)', {fix: 'Run with --out results.jsonl --resume.'})
-    const temperature = flags.temperature === undefined ? (flags.k > 1 ? 1 : 0) : Number(flags.temperature)
-    if (!(temperature >= 0)) throw new UsageError(`--temperature: expected a number >= 0, got ${JSON.stringify(flags.temperature)}`)
+    const temperature = flags.temperature ?? (flags.k > 1 ? 1 : 0)
     // A world folder given as --search is the world of world-* benchmarks unless --world says otherwise.
     const world = flags.world ?? (isWorldDir(flags.search) ? flags.search : undefined)
     const formatName = flags['agent-format'] ?? 'asearcher'

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {numberFlag} from '../_shared/number-flags.js'
 import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
@@ -24,7 +25,7 @@ export default class ModelInit extends ArsCommand {
     tokenizer: Flags.string({default: 'byte', description: 'Folder with tokenizer.json, or a tokenizer preset: byte (269 ids) or world (2048 ids trained on the embedded world).'}),
     out: Flags.string({char: 'o', required: true, description: 'Output folder (must not exist unless --force).'}),
     force: Flags.boolean({default: false, description: 'Replace an existing --out folder.'}),
-    std: Flags.string({default: '0.02', description: 'Standard deviation of the normal initialisation.'}),
+    std: numberFlag({min: 0, minExclusive: true, default: 0.02, description: 'Standard deviation of the normal initialisation.'}),
     seed: sharedFlags.seed,
     quiet: sharedFlags.quiet,
   }
@@ -33,8 +34,7 @@ export default class ModelInit extends ArsCommand {
     const {flags} = await this.parse(ModelInit)
     const files = await resolveTokenizerFiles(flags.tokenizer)
     const tokenizer = new HfTokenizer(files, `${flags.tokenizer}/tokenizer.json`)
-    const std = Number(flags.std)
-    if (!(std > 0)) throw new UsageError(`--std: expected a positive number, got ${flags.std}`, {fix: 'e.g. --std 0.02'})
+    const std = flags.std
     let config: ModelConfig
     if (flags.preset in PRESETS) {
       const eos = tokenizer.tokenToId('<|im_end|>') ?? tokenizer.tokenToId('<|endoftext|>')

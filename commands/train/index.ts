@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {numberFlag} from '../_shared/number-flags.js'
 import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/rl/index.js'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -77,11 +78,11 @@ export default class Train extends ArsCommand {
     'batch-questions': Flags.integer({default: 4, description: 'Complete groups per optimiser step.'}),
     steps: Flags.integer({required: true, description: 'Optimiser steps (policy versions) to reach, counting a resumed run\'s.'}),
     'max-staleness': Flags.integer({default: 4, description: 'η: a sample from policy version v is used only while current − v ≤ η.'}),
-    lr: Flags.string({description: 'AdamW learning rate (default: from the model\'s size, 1e-5 × √(1e8 / parameters) within [1e-6, 1e-3]: ~4.5e-6 for 0.5B, ~1e-4 for the 0.8M policy-search).'}),
-    'weight-decay': Flags.string({default: '0', description: 'AdamW decoupled weight decay.'}),
-    'max-grad-norm': Flags.string({default: '1', description: 'Clip the global gradient norm (0: no clipping).'}),
-    'clip-eps': Flags.string({default: '0.2', description: 'PPO ratio clip ε.'}),
-    'behav-imp-cap': Flags.string({default: '5', description: 'Cap on exp(logπ_prox − logπ_behav); tokens above it are masked (0: no cap).'}),
+    lr: numberFlag({min: 0, description: 'AdamW learning rate (default: from the model\'s size, 1e-5 × √(1e8 / parameters) within [1e-6, 1e-3]: ~4.5e-6 for 0.5B, ~1e-4 for the 0.8M policy-search).'}),
+    'weight-decay': numberFlag({min: 0, default: 0, description: 'AdamW decoupled weight decay.'}),
+    'max-grad-norm': numberFlag({min: 0, default: 1, description: 'Clip the global gradient norm (0: no clipping).'}),
+    'clip-eps': numberFlag({min: 1e-6, max: 0.999, default: 0.2, description: 'PPO ratio clip ε.'}),
+    'behav-imp-cap': numberFlag({min: 0, default: 5, description: 'Cap on exp(logπ_prox − logπ_behav); tokens above it are masked (0: no cap).'}),
     minibatches: Flags.integer({default: 1, description: 'Optimiser steps per batch (PPO minibatches); the policy version advances once per batch.'}),
     'micro-batch-tokens': Flags.integer({default: 4096, description: 'Padded tokens per micro-batch (memory bound; gradients are accumulated).'}),
     'no-std': Flags.boolean({default: false, description: 'Dr. GRPO: centre rewards in each group without dividing by the standard deviation.'}),
@@ -91,16 +92,16 @@ export default class Train extends ArsCommand {
     'max-turns': Flags.integer({default: 32, min: 1, description: 'Turn limit per episode.'}),
     'max-tokens-per-turn': Flags.integer({default: 1024, min: 1, description: 'Tokens per model reply.'}),
     'context-length': Flags.integer({min: 64, description: "Context in tokens (default: the model's)."}),
-    temperature: Flags.string({default: '1', description: 'Sampling temperature (behaviour log-probs are at temperature 1 whatever this is).'}),
+    temperature: numberFlag({min: 0, default: 1, description: 'Sampling temperature (behaviour log-probs are at temperature 1 whatever this is).'}),
     format: Flags.option({options: FORMAT_NAMES, default: 'asearcher' as (typeof FORMAT_NAMES)[number], description: 'Agent format and prompt template.'})(),
     ...toolsFlags,
     reward: Flags.option({options: REWARD_METRICS, description: 'Reward metric (default: f1; em for search-r1).'})(),
-    'format-penalty': Flags.string({default: '0', description: 'Subtracted from the reward when no valid answer was given (default 0: divided by a group\'s spread, a penalty counts as much as being right, and small policies learn to answer junk rather than search).'}),
+    'format-penalty': numberFlag({min: 0, default: 0, description: 'Subtracted from the reward when no valid answer was given (default 0: divided by a group\'s spread, a penalty counts as much as being right, and small policies learn to answer junk rather than search).'}),
     'search-top-k': Flags.integer({default: 5, min: 1, description: 'Hits per search.'}),
     'allow-private': allowPrivateFlag('Let access open loopback and private addresses.'),
     'skip-unanswerable': Flags.boolean({default: false, description: 'Leave out questions without answers instead of failing.'}),
     'save-every': Flags.integer({default: 0, min: 0, description: 'Checkpoint every N steps (0: by time only, see --save-every-minutes; always at the end and on Ctrl-C).'}),
-    'save-every-minutes': Flags.string({default: String(DEFAULT_SAVE_EVERY_MINUTES), description: SAVE_EVERY_MINUTES_HELP}),
+    'save-every-minutes': numberFlag({min: 0, default: DEFAULT_SAVE_EVERY_MINUTES, description: SAVE_EVERY_MINUTES_HELP}),
     keep: Flags.integer({default: 3, min: 0, description: 'Checkpoints kept (0: all).'}),
     resume: Flags.boolean({default: false, description: 'Continue the run in --out from its latest checkpoint.'}),
     force: Flags.boolean({default: false, description: 'Delete an existing run in --out and start over.'}),
@@ -115,17 +116,11 @@ export default class Train extends ArsCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Train)
-    const number = (name: string, min: number, max = Infinity): number => {
-      const text = (flags as unknown as Record<string, string>)[name] as string
-      const v = Number(text)
-      if (!Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${name}: expected a number in [${min}, ${max}], got ${JSON.stringify(text)}`, {code: 'flag', fix: `Pass a number, e.g. the default.`})
-      return v
-    }
     const generation = flags.generation ? parseGenerationServers(flags.generation) : undefined
     const options = {mode: flags.mode, samples: flags.samples, batchQuestions: flags['batch-questions'], steps: flags.steps, maxStaleness: flags['max-staleness'], concurrency: flags.concurrency, minibatches: flags.minibatches}
     validateRlOptions(options)
-    const lr = flags.lr === undefined ? undefined : number('lr', 0)
-    const clipEps = number('clip-eps', 1e-6, 0.999)
+    const lr = flags.lr
+    const clipEps = flags['clip-eps']
     if (flags.resume && flags.force) throw new UsageError('--resume and --force contradict each other', {code: 'flag', fix: 'Pass --resume to continue the run, or --force to start over.'})
     if (!existsSync(join(flags.model, 'config.json'))) throw new UsageError(`--model ${flags.model}: no config.json`, {code: 'model', fix: 'Pass a model folder (ars model init --preset tiny --tokenizer world --out models/tiny).'})
     if (!existsSync(join(flags.model, 'tokenizer.json'))) throw new UsageError(`--model ${flags.model}: no tokenizer.json; training needs the model's tokenizer to build token-level episodes`, {code: 'tokenizer', fix: 'Use a model folder with tokenizer.json (ars model init --tokenizer world …).'})
@@ -153,15 +148,15 @@ export default class Train extends ArsCommand {
         tools,
         out: flags.out,
         learningRate: lr,
-        weightDecay: number('weight-decay', 0),
-        maxGradNorm: number('max-grad-norm', 0),
-        loss: {clipEps, behavImpCap: number('behav-imp-cap', 0)},
+        weightDecay: flags['weight-decay'],
+        maxGradNorm: flags['max-grad-norm'],
+        loss: {clipEps, behavImpCap: flags['behav-imp-cap']},
         advantages: {scaleByStd: !flags['no-std'], dropZeroVariance: flags['drop-zero-variance'], truncated: flags.truncated},
         microBatchTokens: flags['micro-batch-tokens'],
-        episode: {format, maxTurns: flags['max-turns'], maxTokensPerTurn: flags['max-tokens-per-turn'], contextLength: flags['context-length'], temperature: number('temperature', 0)},
-        reward: {metric: (flags.reward ?? format.defaultReward) as RewardMetric, formatPenalty: number('format-penalty', 0)},
+        episode: {format, maxTurns: flags['max-turns'], maxTokensPerTurn: flags['max-tokens-per-turn'], contextLength: flags['context-length'], temperature: flags.temperature},
+        reward: {metric: (flags.reward ?? format.defaultReward) as RewardMetric, formatPenalty: flags['format-penalty']},
         saveEvery: flags['save-every'],
-        saveEveryMinutes: number('save-every-minutes', 0),
+        saveEveryMinutes: flags['save-every-minutes'],
         keep: flags.keep,
         resume: flags.resume,
         force: flags.force,

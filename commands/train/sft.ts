@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {numberFlag} from '../_shared/number-flags.js'
 import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/rl/index.js'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
 import {backendFlag} from '../_shared/tfjs-flags.js'
@@ -36,16 +37,16 @@ export default class TrainSft extends ArsCommand {
     model: Flags.string({char: 'm', required: true, description: 'Model folder to start from (config.json, tokenizer.json, model.safetensors), e.g. made by `ars model init`.'}),
     out: Flags.string({char: 'o', required: true, description: 'Run folder: run.json, metrics.jsonl, checkpoints/, latest.'}),
     epochs: Flags.integer({default: 1, min: 1, description: 'Passes over the data.'}),
-    lr: Flags.string({default: '1e-3', description: 'Peak learning rate.'}),
+    lr: numberFlag({min: 0, minExclusive: true, default: 1e-3, description: 'Peak learning rate.'}),
     warmup: Flags.integer({default: 20, min: 0, description: 'Linear warm-up steps.'}),
     schedule: Flags.option({options: SCHEDULES, default: 'cosine' as Schedule, description: 'After warm-up: cosine decay to 0 at the last step, or constant.'})(),
     'batch-tokens': Flags.integer({default: 4096, min: 1, description: 'Real (unpadded) tokens per optimiser step (at least one example per step).'}),
     'micro-batch-tokens': Flags.integer({default: 2048, min: 2, description: 'Padded tokens per micro-batch (gradients accumulate over micro-batches; bounds memory).'}),
     'max-seq-len': Flags.integer({default: 1024, min: 2, description: 'Longer examples are dropped (counted on stderr).'}),
-    'weight-decay': Flags.string({default: '0', description: 'AdamW decoupled weight decay (norms and biases are never decayed).'}),
-    'max-grad-norm': Flags.string({default: '1', description: 'Clip the global gradient norm (0 disables).'}),
+    'weight-decay': numberFlag({min: 0, default: 0, description: 'AdamW decoupled weight decay (norms and biases are never decayed).'}),
+    'max-grad-norm': numberFlag({min: 0, default: 1, description: 'Clip the global gradient norm (0 disables).'}),
     'save-every': Flags.integer({default: 0, min: 0, description: 'Checkpoint every N steps (0: by time only, see --save-every-minutes; always at the end and on Ctrl-C).'}),
-    'save-every-minutes': Flags.string({default: String(DEFAULT_SAVE_EVERY_MINUTES), description: SAVE_EVERY_MINUTES_HELP}),
+    'save-every-minutes': numberFlag({min: 0, default: DEFAULT_SAVE_EVERY_MINUTES, description: SAVE_EVERY_MINUTES_HELP}),
     keep: Flags.integer({default: 3, min: 0, description: 'Checkpoints kept (0 keeps all; the one latest points at is never deleted).'}),
     resume: Flags.boolean({default: false, description: 'Continue the run in --out from its newest checkpoint (same data and settings).'}),
     force: Flags.boolean({default: false, description: 'Delete the run in --out and start over.'}),
@@ -65,11 +66,6 @@ export default class TrainSft extends ArsCommand {
 
   async run(): Promise<void> {
     const {flags, argv} = await this.parse(TrainSft)
-    const number = (name: string, text: string, min: number, exclusive = false): number => {
-      const v = Number(text)
-      if (!Number.isFinite(v) || v < min || (exclusive && v === min)) throw new UsageError(`--${name}: expected a number ${exclusive ? '>' : '≥'} ${min}, got ${JSON.stringify(text)}`, {code: 'flag', fix: `e.g. --${name} ${name === 'lr' ? '1e-3' : '0'}`})
-      return v
-    }
     if (flags.resume && flags.force) throw new UsageError('--resume and --force contradict each other', {code: 'flag', fix: 'Pass --resume to continue the run in --out, or --force to delete it and start over.'})
     const inputs = [...(flags.input ?? []), ...(argv as string[])]
     const stop = new AbortController()
@@ -92,16 +88,16 @@ export default class TrainSft extends ArsCommand {
         out: flags.out,
         inputs,
         epochs: flags.epochs,
-        learningRate: number('lr', flags.lr, 0, true),
+        learningRate: flags.lr,
         warmup: flags.warmup,
         schedule: flags.schedule,
         batchTokens: flags['batch-tokens'],
         microBatchTokens: flags['micro-batch-tokens'],
         maxSeqLen: flags['max-seq-len'],
-        weightDecay: number('weight-decay', flags['weight-decay'], 0),
-        maxGradNorm: number('max-grad-norm', flags['max-grad-norm'], 0),
+        weightDecay: flags['weight-decay'],
+        maxGradNorm: flags['max-grad-norm'],
         saveEvery: flags['save-every'],
-        saveEveryMinutes: number('save-every-minutes', flags['save-every-minutes'], 0),
+        saveEveryMinutes: flags['save-every-minutes'],
         keep: flags.keep,
         resume: flags.resume,
         force: flags.force,

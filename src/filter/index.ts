@@ -1,7 +1,6 @@
 // src/filter: the public entry of this area. Commands and other areas import from here only (test/architecture/boundaries.test.ts).
 export {loadEvalSets} from './decontaminate.js'
 export {NearDuplicateIndex} from './dedupe.js'
-export {numberFlag} from './flag-values.js'
 export {orderedMap} from './ordered-map.js'
 export {parsePassRange} from './pass-range.js'
 export {filterRecords, parseFilterInput} from './pipeline.js'
