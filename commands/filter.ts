@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
+import {agentFormatFlag, maxTurnsFlag, searchFlag} from './_shared/agent-flags.js'
 import {probabilityFlag} from './_shared/number-flags.js'
 import {baseUrlFlag} from './_shared/base-url-flag.js'
-import {FORMAT_NAMES} from '../src/agent/index.js'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
 import {readJsonl, writeJsonl} from '../src/core/index.js'
 import {counted, requireNonEmpty} from '../src/core/index.js'
@@ -56,14 +56,14 @@ n-gram hashes; --difficulty keeps at most 4×--concurrency records in flight.`
     difficulty: Flags.boolean({default: false, description: 'Roll out the agent --samples times per question with --model and --search; keep questions whose pass rate lies in --pass-range.'}),
     'no-tool-fail': Flags.boolean({default: false, description: 'Drop questions --model answers correctly without tools in any of --samples tries.'}),
     model: Flags.string({description: 'Model for --difficulty / --no-tool-fail (provider:id, or a model folder).', helpValue: 'M'}),
-    search: Flags.string({description: 'Search for --difficulty: an index folder, a world folder, a retrieval-server URL, serper: or searxng:URL.', helpValue: 'S'}),
+    search: searchFlag({use: '--difficulty'}),
     samples: Flags.integer({min: 1, max: 256, default: 4, description: 'Rollouts (or closed-book answers) per question.'}),
     'pass-range': Flags.string({default: '0<p<1', description: "Keep questions whose --difficulty pass rate p is in this range, e.g. '0<p<1', '0<=p<=0.5', 'p<1'."}),
     'base-url': baseUrlFlag,
     'read-allow-private': Flags.boolean({default: false, description: '--difficulty: let the agent open loopback/private addresses (a local `ars serve web`).'}),
     tools: Flags.string({description: '--difficulty: tools the agent may call, from search, access, calculator, code (default search,access; file needs attachments, which filter does not carry).', helpValue: 'LIST'}),
-    'max-turns': Flags.integer({min: 1, default: 32, description: 'Agent turn limit for --difficulty rollouts.'}),
-    'agent-format': Flags.option({options: FORMAT_NAMES, description: 'Agent format for --difficulty rollouts (default asearcher).'})(),
+    'max-turns': maxTurnsFlag({default: 32, use: '--difficulty rollouts'}),
+    'agent-format': agentFormatFlag({use: '--difficulty rollouts', defaultText: 'asearcher'}),
     concurrency: Flags.integer({min: 1, max: 256, default: 4, description: 'Questions checked for difficulty at once.'}),
   }
 

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {agentFormatFlag, allowPrivateFlag, contextLengthFlag, maxTokensPerTurnFlag, maxTurnsFlag, requiredSearchFlag, rewardFlag, searchTopKFlag} from './_shared/agent-flags.js'
 import {baseUrlFlag} from './_shared/base-url-flag.js'
 import {numberFlag, probabilityFlag} from './_shared/number-flags.js'
 import {createWriteStream, existsSync} from 'node:fs'
@@ -10,8 +11,8 @@ import {closeOutput} from '../src/core/index.js'
 import {counted, questionRecords, requireNonEmpty} from '../src/core/index.js'
 import {DataError, UsageError} from '../src/core/index.js'
 import {resolveModel} from '../src/llm/index.js'
-import {FORMAT_NAMES, type AgentFormat} from '../src/agent/index.js'
-import {computeReward, REWARD_METRICS, type RewardMetric, type RewardOptions} from '../src/agent/index.js'
+import type {AgentFormat} from '../src/agent/index.js'
+import {computeReward, type RewardMetric, type RewardOptions} from '../src/agent/index.js'
 import {resolveAgentTools} from '../src/agent/index.js'
 import type {AgentTools} from '../src/agent/index.js'
 import {readDoneIds} from '../src/agent/index.js'
@@ -20,7 +21,6 @@ import {rollout, rolloutDoneText, type EpisodeRunner, type RolloutSummary} from 
 import type {LanguageModel} from '../src/llm/index.js'
 import type {Question} from '../src/core/index.js'
 import {isWorldDir} from '../src/core/index.js'
-import {allowPrivateFlag} from './_shared/search-flags.js'
 
 /**
  * `--model oracle`: the world's scripted oracle (src/world/oracle.ts) walks each question's KB path with the
@@ -64,21 +64,21 @@ export default class Rollout extends ArsCommand {
     model: Flags.string({char: 'm', required: true, description: 'openai:ID, onnx:DIR, a model folder, scripted:FILE, or oracle (the world oracle; --search is then a world folder).'}),
     'base-url': baseUrlFlag,
     tokenizer: Flags.string({description: 'openai:/scripted: work on exact token ids with this tokenizer (model folder, tokenizer.json, or "byte"); needed for training trajectories.'}),
-    search: Flags.string({char: 's', required: true, description: 'Index folder, world folder, retrieval-server URL, serper: or searxng:URL.'}),
-    'allow-private': allowPrivateFlag('Let access open loopback and private addresses (a local web server).'),
-    format: Flags.option({options: FORMAT_NAMES, default: 'asearcher' as (typeof FORMAT_NAMES)[number], description: 'Agent format and prompt template.'})(),
+    search: requiredSearchFlag({short: true}),
+    'allow-private': allowPrivateFlag(),
+    format: agentFormatFlag({default: 'asearcher'}),
     ...toolsFlags,
     samples: Flags.integer({char: 'n', default: 1, min: 1, description: 'Episodes per question.'}),
     concurrency: Flags.integer({char: 'c', default: 8, min: 1, description: 'Episodes in flight.'}),
-    'max-turns': Flags.integer({default: 32, min: 1, description: 'Turn limit per episode.'}),
-    'max-tokens-per-turn': Flags.integer({default: 1024, min: 1, description: 'Tokens per model reply.'}),
+    'max-turns': maxTurnsFlag({default: 32}),
+    'max-tokens-per-turn': maxTokensPerTurnFlag,
     'max-model-tokens': Flags.integer({min: 1, description: 'Tokens the model may generate per episode (default: bounded by the context only).'}),
-    'context-length': Flags.integer({min: 64, description: "Context in tokens (default: the model's, else 32768)."}),
+    'context-length': contextLengthFlag("the model's, else 32768"),
     temperature: numberFlag({min: 0, default: 1, description: 'Sampling temperature; 0 is greedy.'}),
     'top-p': probabilityFlag({description: 'Nucleus sampling.'}),
     'top-k': Flags.integer({min: 0, description: 'Top-k sampling.'}),
-    'search-top-k': Flags.integer({default: 5, min: 1, description: 'Hits per search.'}),
-    reward: Flags.option({options: REWARD_METRICS, description: 'Reward metric (default: f1; em for search-r1). Null when a question has no answers.'})(),
+    'search-top-k': searchTopKFlag,
+    reward: rewardFlag(),
     'format-penalty': numberFlag({min: 0, default: 0.1, description: 'Subtracted from the reward when no valid answer was given.'}),
     logprobs: Flags.boolean({allowNo: true, description: 'Require behaviour log-probs (default: on for token-level models); a server without them is an error.'}),
     out: Flags.string({char: 'o', description: 'Append trajectories to this file instead of stdout (needed by --resume).'}),

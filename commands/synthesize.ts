@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {searchFlag} from './_shared/agent-flags.js'
 import {baseUrlFlag} from './_shared/base-url-flag.js'
 import {ArsCommand, sharedFlags} from './_shared/base-command.js'
 import {readJsonl, writeJsonl} from '../src/core/index.js'
@@ -43,7 +44,7 @@ Streams: seeds are read as they come; at most 4×--concurrency are in flight. Ou
     engine: Flags.option({options: SYNTH_ENGINES, description: 'kb (embedded world, exact checks) or llm (any corpus). Default: kb with --world, else llm.'})(),
     world: Flags.string({description: 'World directory for --engine kb (from `ars world build`).', helpValue: 'DIR'}),
     model: Flags.string({description: 'Model: proposes and judges edits (llm engine) and answers the difficulty check (both engines).', helpValue: 'M'}),
-    search: Flags.string({description: 'Search for --engine llm: an index folder, a world folder, a retrieval-server URL, serper: or searxng:URL.', helpValue: 'S'}),
+    search: searchFlag({use: '--engine llm'}),
     'base-url': baseUrlFlag,
     'allow-private': allowPrivateFlag('--engine llm: let the page reader open loopback/private addresses (a local `ars serve web`).'),
     'max-edits': Flags.integer({min: 1, max: 64, default: 16, description: 'Edit rounds per seed at most.'}),

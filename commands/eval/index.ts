@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {agentFormatFlag, allowPrivateFlag, maxTurnsFlag, requiredSearchFlag} from '../_shared/agent-flags.js'
 import {numberFlag} from '../_shared/number-flags.js'
 import {baseUrlFlag} from '../_shared/base-url-flag.js'
 import {existsSync} from 'node:fs'
@@ -18,7 +19,6 @@ import {judgeFromFlags, judgeFlags, metricsFromFlag, printJudgeUsage, printLoadN
 import {toolChoice, toolsFlags} from '../_shared/tools-flags.js'
 import {TOOL_NAMES} from '../../src/agent/index.js'
 import {isWorldDir} from '../../src/core/index.js'
-import {allowPrivateFlag} from '../_shared/search-flags.js'
 
 export default class Eval extends ArsCommand {
   static override summary = 'Run a model (with its search agent) on a benchmark and score it: EvalResult lines on stdout, a table on stderr.'
@@ -43,13 +43,13 @@ runs the questions with an attached file the file tool reads, and then defaults 
     split: Flags.string({description: 'Split (default: the benchmark\'s).'}),
     'base-url': baseUrlFlag,
     model: Flags.string({required: true, description: 'Model: provider:id (openai:, onnx:, scripted:) or a model folder.', helpValue: 'MODEL'}),
-    search: Flags.string({required: true, description: 'Search: index dir, world dir, retrieval-server URL, serper:, searxng:URL, or "none" (closed-book).', helpValue: 'S'}),
+    search: requiredSearchFlag({closedBook: true}),
     k: Flags.integer({char: 'k', default: 1, min: 1, description: 'Samples per question (Avg@k, Pass@k).'}),
     temperature: numberFlag({min: 0, description: 'Sampling temperature (default 0 for -k 1, else 1).'}),
     concurrency: Flags.integer({default: 1, min: 1, description: 'Episodes in flight.'}),
-    'max-turns': Flags.integer({min: 1, description: 'Agent turn limit (default: the agent\'s).'}),
-    'agent-format': Flags.string({description: 'Agent format: asearcher, deepresearcher, search-r1, compact (default: the agent\'s).'}),
-    'allow-private': allowPrivateFlag('Let the agent open loopback/private URLs (a local world web server).'),
+    'max-turns': maxTurnsFlag({defaultText: "the agent's"}),
+    'agent-format': agentFormatFlag({defaultText: "the agent's"}),
+    'allow-private': allowPrivateFlag(),
     ...toolsFlags,
     limit: Flags.integer({min: 1, description: 'Only the first N questions.'}),
     metrics: Flags.string({description: 'Comma-separated rule metrics (default: the benchmark\'s).'}),

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {agentFormatFlag, allowPrivateFlag, contextLengthFlag, maxTokensPerTurnFlag, maxTurnsFlag, requiredSearchFlag, rewardFlag, searchTopKFlag} from '../_shared/agent-flags.js'
 import {numberFlag} from '../_shared/number-flags.js'
 import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/rl/index.js'
 import {existsSync} from 'node:fs'
@@ -9,13 +10,11 @@ import {heldOutFlags, heldOutFromFlags} from '../_shared/held-out-flags.js'
 import {DataError, UsageError} from '../../src/core/index.js'
 import {readJsonl} from '../../src/core/index.js'
 import {parseRecord, QuestionType, SynthItemType, synthItemToQuestion, type Question} from '../../src/core/index.js'
-import {FORMAT_NAMES} from '../../src/agent/index.js'
 import {formatWithTools, toolChoice, toolsFlags} from '../_shared/tools-flags.js'
-import {REWARD_METRICS, type RewardMetric} from '../../src/agent/index.js'
+import type {RewardMetric} from '../../src/agent/index.js'
 import {resolveAgentTools} from '../../src/agent/index.js'
 import {GenerationPool, parseGenerationServers} from '../../src/llm/index.js'
 import {TRAIN_MODES, trainRl, validateRlOptions, type TrainMode} from '../../src/rl/index.js'
-import {allowPrivateFlag} from '../_shared/search-flags.js'
 
 /** Questions with gold answers (rewards need them); SynthItem records pose their question. */
 async function readQuestions(files: readonly string[], skipUnanswerable: boolean, warn: (m: string) => void): Promise<Question[]> {
@@ -71,7 +70,7 @@ export default class Train extends ArsCommand {
   static override flags = {
     model: Flags.string({char: 'm', required: true, description: 'Starting model folder (config.json, tokenizer.json, model.safetensors).'}),
     questions: Flags.string({required: true, multiple: true, description: 'Question (or SynthItem) JSONL with gold answers; repeat the flag to train on several files.'}),
-    search: Flags.string({char: 's', required: true, description: 'Index folder, world folder, retrieval-server URL, serper: or searxng:URL.'}),
+    search: requiredSearchFlag({short: true}),
     out: Flags.string({char: 'o', required: true, description: 'Run folder (run.json, metrics.jsonl, checkpoints/, latest).'}),
     mode: Flags.option({options: TRAIN_MODES, default: 'async' as TrainMode, description: 'sync: generate a batch, train, repeat; one-step-off: generation of batch k+1 overlaps training on batch k; async: bounded only by --max-staleness.'})(),
     samples: Flags.integer({char: 'n', default: 8, description: 'Episodes per question (the GRPO group).'}),
@@ -89,16 +88,16 @@ export default class Train extends ArsCommand {
     'drop-zero-variance': Flags.boolean({default: false, description: 'Dynamic sampling: groups whose rewards are all equal (advantages 0) take no place in a batch; generation goes on until a batch has groups with signal.'}),
     truncated: Flags.option({options: ['mask', 'drop'] as const, default: 'mask' as const, description: 'Episodes with history truncation or context overflow: mask (reward in the baseline, no tokens trained) or drop.'})(),
     concurrency: Flags.integer({char: 'c', default: 8, description: 'Episodes in flight (also the engine\'s batch size).'}),
-    'max-turns': Flags.integer({default: 32, min: 1, description: 'Turn limit per episode.'}),
-    'max-tokens-per-turn': Flags.integer({default: 1024, min: 1, description: 'Tokens per model reply.'}),
-    'context-length': Flags.integer({min: 64, description: "Context in tokens (default: the model's)."}),
+    'max-turns': maxTurnsFlag({default: 32}),
+    'max-tokens-per-turn': maxTokensPerTurnFlag,
+    'context-length': contextLengthFlag("the model's"),
     temperature: numberFlag({min: 0, default: 1, description: 'Sampling temperature (behaviour log-probs are at temperature 1 whatever this is).'}),
-    format: Flags.option({options: FORMAT_NAMES, default: 'asearcher' as (typeof FORMAT_NAMES)[number], description: 'Agent format and prompt template.'})(),
+    format: agentFormatFlag({default: 'asearcher'}),
     ...toolsFlags,
-    reward: Flags.option({options: REWARD_METRICS, description: 'Reward metric (default: f1; em for search-r1).'})(),
+    reward: rewardFlag(),
     'format-penalty': numberFlag({min: 0, default: 0, description: 'Subtracted from the reward when no valid answer was given (default 0: divided by a group\'s spread, a penalty counts as much as being right, and small policies learn to answer junk rather than search).'}),
-    'search-top-k': Flags.integer({default: 5, min: 1, description: 'Hits per search.'}),
-    'allow-private': allowPrivateFlag('Let access open loopback and private addresses.'),
+    'search-top-k': searchTopKFlag,
+    'allow-private': allowPrivateFlag(),
     'skip-unanswerable': Flags.boolean({default: false, description: 'Leave out questions without answers instead of failing.'}),
     'save-every': Flags.integer({default: 0, min: 0, description: 'Checkpoint every N steps (0: by time only, see --save-every-minutes; always at the end and on Ctrl-C).'}),
     'save-every-minutes': numberFlag({min: 0, default: DEFAULT_SAVE_EVERY_MINUTES, description: SAVE_EVERY_MINUTES_HELP}),
