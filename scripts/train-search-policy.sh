@@ -24,7 +24,7 @@ WORK=${WORK:-runs/policy-search}
 STAGES=${STAGES:-data sft rl eval}
 OTHER_WORLDS=${OTHER_WORLDS:-$(seq 2 25)}
 START=${START:-previous}
-RL_STEPS=${RL_STEPS:-200}
+RL_STEPS=${RL_STEPS:-400}
 RL_LR=${RL_LR:-}
 RL_SAMPLES=${RL_SAMPLES:-16}
 ars() { node bin/run.js "$@"; }
