@@ -6,13 +6,10 @@
 // trainer, so this measures the pool's overhead there, not what separate machines would add.
 import {spawn, type ChildProcess} from 'node:child_process'
 import {availableParallelism, loadavg, tmpdir} from 'node:os'
-import {mkdtempSync, mkdirSync, readFileSync, symlinkSync} from 'node:fs'
+import {mkdtempSync} from 'node:fs'
 import {join} from 'node:path'
 import {BIN, ROOT, isMain, report} from './harness.js'
-import {buildIndex, readCorpus} from '../src/search/bm25/build-index.js'
-import {InvalidPolicy} from '../src/core/jsonl.js'
-import {parseRecord, QuestionType} from '../src/core/records/index.js'
-import {resolveAgentTools} from '../src/agent/resolve-tools.js'
+import {benchWorld} from './world-setup.js'
 import {agentFormat} from '../src/agent/formats.js'
 import {trainRl} from '../src/rl/controller.js'
 import type {TrainMetric} from '../src/core/records/train-metric.js'
@@ -48,13 +45,7 @@ export async function run(options: GenerationBenchOptions = {}): Promise<void> {
   const concurrency = options.concurrency ?? 8
   const model = join(ROOT, 'datasets', 'policy-search-sft')
   const work = mkdtempSync(join(tmpdir(), 'ars-generation-bench-'))
-  const source = join(ROOT, 'datasets', 'world-small')
-  const world = join(work, 'world')
-  mkdirSync(world)
-  for (const f of ['world.json', 'kb.jsonl', 'site', 'corpus.jsonl']) symlinkSync(join(source, f), join(world, f))
-  await buildIndex(readCorpus(join(source, 'corpus.jsonl'), new InvalidPolicy('fail')), join(world, 'index'))
-  const questions = readFileSync(join(source, 'questions', 'train.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 64).map((l, i) => parseRecord(QuestionType, JSON.parse(l), `train.jsonl:${i + 1}`))
-  const tools = await resolveAgentTools({search: world})
+  const {questions, tools} = await benchWorld(work)
 
   type Run = {perHour: number; steadyPerHour: number; seconds: number; samples: number; load: number; publishS: number; waitS: number}
   const runs = new Map<number, Run[]>()

@@ -1,15 +1,12 @@
 // RL wall time: N optimiser steps of `ars train`'s controller in sync, one-step-off and async modes on the tiny model
 // (`ars model init --preset tiny --tokenizer world`) with world-small BM25 search, same questions, seeds and sizes.
 // The peer is sync mode measured in the same run; ratio = sync seconds / mode seconds (> 1: faster than sync).
-import {mkdtempSync, mkdirSync, symlinkSync, readFileSync} from 'node:fs'
+import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {spawnSync} from 'node:child_process'
 import {BIN, ROOT, isMain, report} from './harness.js'
-import {buildIndex, readCorpus} from '../src/search/bm25/build-index.js'
-import {InvalidPolicy} from '../src/core/jsonl.js'
-import {parseRecord, QuestionType} from '../src/core/records/index.js'
-import {resolveAgentTools} from '../src/agent/resolve-tools.js'
+import {benchWorld} from './world-setup.js'
 import {trainRl, TRAIN_MODES, type TrainMode} from '../src/rl/controller.js'
 import type {TrainMetric} from '../src/core/records/train-metric.js'
 
@@ -35,13 +32,7 @@ export async function run(options: RlBenchOptions = {}): Promise<void> {
   const model = join(work, 'tiny')
   const init = spawnSync(process.execPath, [BIN, 'model', 'init', '--preset', 'tiny', '--tokenizer', 'world', '--out', model, '--seed', '0'], {encoding: 'utf8'})
   if (init.status !== 0) throw new Error(`model init failed: ${init.stderr}`)
-  const source = join(ROOT, 'datasets', 'world-small')
-  const world = join(work, 'world')
-  mkdirSync(world)
-  for (const f of ['world.json', 'kb.jsonl', 'site', 'corpus.jsonl']) symlinkSync(join(source, f), join(world, f))
-  await buildIndex(readCorpus(join(source, 'corpus.jsonl'), new InvalidPolicy('fail')), join(world, 'index'))
-  const questions = readFileSync(join(source, 'questions', 'train.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 64).map((l, i) => parseRecord(QuestionType, JSON.parse(l), `train.jsonl:${i + 1}`))
-  const tools = await resolveAgentTools({search: world})
+  const {questions, tools} = await benchWorld(work)
 
   const results = new Map<TrainMode, {seconds: number; metrics: TrainMetric[]}>()
   for (const mode of options.modes ?? ['sync', 'one-step-off', 'async']) {
