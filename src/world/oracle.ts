@@ -94,9 +94,9 @@ export class Oracle {
       const title = world.title(index)
       // Search-only demonstrations may only look up what the agent could know: a name in the question or in a
       // result list already shown (a name the KB path knows but no observation shows would teach guessing).
-      if (searchOnly && step > 0) {
+      const shown = searchOnly ? [question.question, ...messages.filter((m) => m.role === 'tool').map((m) => m.content)] : undefined
+      if (shown && step > 0) {
         const name = world.entity(index).name
-        const shown = [question.question, ...messages.filter((m) => m.role === 'tool').map((m) => m.content)]
         if (!shown.some((text) => text.includes(name))) {
           failure = `${name} is not shown by the question or an earlier result`
           break
@@ -104,8 +104,7 @@ export class Oracle {
       }
       const wanted = `/wiki/${world.slug(index)}.html`
       let url: string | undefined
-      const shownSoFar = searchOnly ? [question.question, ...messages.filter((m) => m.role === 'tool').map((m) => m.content)].join(' ') : undefined
-      for (const query of searchQueries(world, index, shownSoFar)) {
+      for (const query of searchQueries(world, index, shown?.join(' '))) {
         messages.push({role: 'assistant', content: reply(`I need the page about ${title}.`, `<search>${sp}${query}</search>`)})
         let hits: SearchHit[] = []
         const r = await call('search', {query}, async () => {
