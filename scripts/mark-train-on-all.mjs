@@ -1,21 +1,16 @@
 #!/usr/bin/env node
-// Marks a share (in tenths) of SFT examples (stdin JSONL) `train_on: "all"`, chosen by a hash of each id (FNV-1a mod 10,
-// deterministic), and
-// leaves the rest as they are. Language modelling on the whole episode trains on the observations too, which repeat
-// every name ("[1] Belaburg: Belaburg is a city in Kelmaria … Country: Kelmaria"): the copying a small policy's
+// Marks a share (in tenths) of SFT examples (stdin JSONL) `train_on: "all"`, chosen by ars's string hash of each id
+// (FNV-1a, src/core/rng.ts; mod 10, deterministic), and leaves the rest as they are. Language modelling on the whole
+// episode trains on the observations too, which repeat every name ("[1] Belaburg: Belaburg is a city in Kelmaria … Country: Kelmaria"): the copying a small policy's
 // actions need (decision 0960). Used by scripts/train-search-policy.sh.
-//   node scripts/mark-train-on-all.mjs 0.3 < demos.jsonl > mix.jsonl
+//   npm run build && node scripts/mark-train-on-all.mjs 0.3 < demos.jsonl > mix.jsonl
 import {createInterface} from 'node:readline'
+import {hashString} from '../dist/src/core/index.js'
 
 const share = Number(process.argv[2] ?? '0.3')
 if (!(share >= 0 && share <= 1) || Math.round(share * 10) !== share * 10) {
   console.error(`mark-train-on-all: the share must be one of 0, 0.1, …, 1, got ${JSON.stringify(process.argv[2])}`)
   process.exit(2)
-}
-const fnv = (s) => {
-  let x = 2166136261
-  for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), 16777619) >>> 0
-  return x
 }
 let marked = 0
 let total = 0
@@ -23,7 +18,7 @@ for await (const line of createInterface({input: process.stdin})) {
   if (!line.trim()) continue
   const e = JSON.parse(line)
   total++
-  if (fnv(String(e.id)) % 10 < Math.round(share * 10)) {
+  if (hashString(String(e.id)) % 10 < Math.round(share * 10)) {
     e.train_on = 'all'
     marked++
   }
