@@ -16,6 +16,12 @@ export interface SearchView {
   urls?: boolean
   /** Show the opening of the hit's text instead of the query-centred snippet (default false). */
   lead?: boolean
+  /**
+   * Also show the line of the hit's text that best matches the query's words its title lacks, cut at this many
+   * characters, after the opening (` … line`) — the passage a web engine would show for "Norovford Medal
+   * presented" — when that line is not already in the opening shown (default none: the opening only).
+   */
+  focusChars?: number
 }
 
 export type AgentAction =
@@ -195,7 +201,7 @@ export const FORMATS: Readonly<Record<FormatName, {readonly defaultTools: readon
   // learned from demonstrations), no <think>, and each search shows the top two hits' titles with the opening of
   // their text (120 characters; no URLs: there is nothing to open) — a short fact sheet per search. An episode is
   // ~150–300 tokens where ASearcher's prompt alone is 428.
-  compact: {defaultTools: ['search'], build: (tools) => tagFormat('compact', COMPACT_TEMPLATE, tools, {searchView: {maxHits: 2, snippetChars: 120, urls: false, lead: true}, thoughts: false, tagSpace: ' '})},
+  compact: {defaultTools: ['search'], build: (tools) => tagFormat('compact', COMPACT_TEMPLATE, tools, {searchView: {maxHits: 2, snippetChars: 120, urls: false, lead: true, focusChars: 90}, thoughts: false, tagSpace: ' '})},
 }
 
 export const ASEARCHER_FORMAT: AgentFormat = FORMATS.asearcher.build(FORMATS.asearcher.defaultTools)

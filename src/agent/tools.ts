@@ -2,7 +2,7 @@
 // chunk per call (DeepResearcher-style segment reading); with `enabled`, also `calculator` and `code` (run in
 // src/tools' sandbox workers) and `file` (a question's attachments, read part by part like a page). A
 // ToolSession holds one episode's reading positions and the question whose attachments it may open.
-import type {SearchHit, SearchProvider} from '../search/index.js'
+import {analyzerByName, type SearchHit, type SearchProvider} from '../search/index.js'
 import type {Page, PageReader} from '../browse/index.js'
 import {chunkText as chunkPage} from '../browse/index.js'
 import {attachmentsOf, type AttachmentReader} from '../tools/index.js'
@@ -246,7 +246,11 @@ export class ToolSession {
       if (h.text !== undefined) this.#hits.set(h.url, h)
       const source = view.lead ? h.text || h.snippet || '' : h.snippet || h.text || ''
       const snippet = cleanText(source).replace(/\s+/g, ' ').trim()
-      const cut = snippet.length > chars ? `${snippet.slice(0, chars - 1)}…` : snippet
+      let cut = snippet.length > chars ? `${snippet.slice(0, chars - 1)}…` : snippet
+      if (view.focusChars && view.lead && snippet.length > chars) {
+        const line = focusLine(cleanText(source), h.title, query, snippet.slice(0, chars - 1))
+        if (line) cut += ` ${line.length > view.focusChars ? `${line.slice(0, view.focusChars - 1)}…` : line}`
+      }
       lines.push(view.urls === false ? `[${i + 1}] ${cleanText(h.title)}: ${cut}` : `[${i + 1}] ${cleanText(h.title)}\nURL: ${h.url}\n${cut}`)
     })
     return {text: lines.join(view.urls === false ? '\n' : '\n\n'), hits: hits.length, shown}
@@ -282,4 +286,30 @@ export class ToolSession {
     const chunks = page.chunks.length ? page.chunks.map(cleanText) : chunkText(cleanText(page.text), this.#tools.chunkChars)
     return {title: cleanText(page.title), url: page.finalUrl ?? url, chunks, next: 0}
   }
+}
+
+/**
+ * The line of `text` not wholly within `shown` (the opening a result already shows) whose English terms cover most
+ * of the query's terms that the title lacks; undefined when none covers any (the query is the page's name alone). Ties go to the
+ * earlier line, so an infobox row ("Presented by: …") wins over the prose that repeats it.
+ */
+export function focusLine(text: string, title: string, query: string, shown: string): string | undefined {
+  const analyzer = analyzerByName('english')
+  const titleTerms = new Set(analyzer.terms(title))
+  const wanted = new Set(analyzer.terms(query).filter((t) => !titleTerms.has(t)))
+  if (wanted.size === 0) return undefined
+  let best: string | undefined
+  let bestScore = 0
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\s+/g, ' ').trim()
+    if (!line || shown.includes(line)) continue
+    const terms = new Set(analyzer.terms(line))
+    let score = 0
+    for (const t of wanted) if (terms.has(t)) score++
+    if (score > bestScore) {
+      best = line
+      bestScore = score
+    }
+  }
+  return best
 }

@@ -5,7 +5,7 @@
 import type {Page, PageReader} from '../browse/index.js'
 import type {Question} from '../core/index.js'
 import type {Trajectory, ToolCallRecord} from '../core/index.js'
-import type {SearchHit, SearchProvider} from '../search/index.js'
+import {analyzerByName, type SearchHit, type SearchProvider} from '../search/index.js'
 import type {AgentTools, ToolSession} from '../agent/index.js'
 import type {AgentFormat} from '../agent/index.js'
 import {DataError} from '../core/index.js'
@@ -104,7 +104,12 @@ export class Oracle {
       }
       const wanted = `/wiki/${world.slug(index)}.html`
       let url: string | undefined
-      for (const query of searchQueries(world, index, shown?.join(' '))) {
+      let queries = searchQueries(world, index, shown?.join(' '))
+      if (searchOnly && session && format?.searchView?.focusChars) {
+        const best = await this.#focusedQuery(world, queries, question.question, wanted, facts, visits, index, session, format.searchView)
+        if (best !== undefined) queries = [best]
+      }
+      for (const query of queries) {
         messages.push({role: 'assistant', content: reply(`I need the page about ${title}.`, `<search>${sp}${query}</search>`)})
         let hits: SearchHit[] = []
         const r = await call('search', {query}, async () => {
@@ -182,6 +187,43 @@ export class Oracle {
       finish_reason: 'answer', stats: {turns: turn + 1, tokens: 0, model_tokens: 0, tool_calls: toolCalls.length, wall_ms: Math.max(0, now() - start)},
       meta: {oracle: true, path: path.map((i) => `e${i}`), ...(session ? {agent_tools: true} : {})},
     }
+  }
+
+  /**
+   * With a view that shows the line a query's extra words match (compact's `focusChars`), the query for one step of
+   * the path: the name (or name and kind) plus one word of the question that the page holds ("Norovford Medal
+   * presents" shows "Presented by: …"), or the name alone; of these, the first that lists the page and shows the most
+   * of the answer's facts. Probed without recording, so a demonstration types one consistent query per step: the
+   * question's word whenever the page has it (decision 0960, third attempt). Undefined when no candidate lists the page.
+   */
+  async #focusedQuery(world: World, bases: readonly string[], question: string, wanted: string, facts: readonly string[], visits: readonly Visit[], index: number, session: ToolSession, view: NonNullable<AgentFormat['searchView']>): Promise<string | undefined> {
+    const analyzer = analyzerByName('english')
+    let pageTerms: Set<string> | undefined
+    for (const base of bases) {
+      const probe = await session.search(base, this.#o.signal, view)
+      const text = probe.shown.find((h) => pathOf(h.url) === wanted)?.text
+      if (text !== undefined) {
+        pageTerms = new Set(analyzer.terms(text))
+        break
+      }
+    }
+    const questionWords = [...new Set(question.split(/[^\p{L}\p{N}'’-]+/u).filter((w) => w.length > 0))]
+    let best: {query: string; score: number} | undefined
+    for (const base of bases) {
+      const baseTerms = new Set(analyzer.terms(base))
+      const words = questionWords.filter((w) => {
+        const term = analyzer.term(w.toLowerCase())
+        return term !== '' && !baseTerms.has(term) && (pageTerms === undefined || pageTerms.has(term))
+      })
+      for (const query of [...words.map((w) => `${base} ${w}`), base]) {
+        const result = await session.search(query, this.#o.signal, view)
+        if (!result.shown.some((h) => pathOf(h.url) === wanted)) continue
+        const withThis = [...visits, {index, page: {text: result.text, links: []}}]
+        const score = facts.filter((f) => factVisible(world, f, withThis)).length
+        if (best === undefined || score > best.score) best = {query, score}
+      }
+    }
+    return best?.query
   }
 }
 

@@ -4,7 +4,7 @@ import {after, before, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {agentFormat, ASEARCHER_FORMAT, COMPACT_FORMAT} from '../../src/agent/formats.js'
 import {resolveAgentTools} from '../../src/agent/resolve-tools.js'
-import type {AgentTools} from '../../src/agent/tools.js'
+import {focusLine, type AgentTools} from '../../src/agent/tools.js'
 import {Oracle} from '../../src/world/oracle.js'
 import {loadWorld} from '../../src/world/load.js'
 import {trajectoryToSft} from '../../src/export/trajectory-to-sft.js'
@@ -51,9 +51,37 @@ test('the compact search view: the top two hits, their titles and the openings o
   assert.match(lines[0]!, /^\[1\] Anika Haresdane: Anika Haresdane \(born 1957\) is a writer from Ostrava\. Type: writer Born: 1957, Falburg/)
   assert.match(lines[1]!, /^\[2\] /)
   assert.ok(!r.text.includes('URL:') && !r.text.includes('http://'))
-  for (const line of lines) assert.ok(line.length <= 120 + 50, line)
+  // The query is the first hit's title: nothing to focus on there; the second may add its line naming Anika Haresdane.
+  assert.ok(lines[0]!.length <= 120 + 50, lines[0])
+  for (const line of lines) assert.ok(line.length <= 120 + 90 + 50, line)
   // The default view is unchanged: URLs and snippets for every hit.
   assert.match((await tools.session().search('Anika Haresdane')).text, /URL: http:\/\/world\.local\/wiki\/Anika_Haresdane\.html/)
+})
+
+test('focus lines: the line a query\'s extra words match follows the opening, once, cut like the opening', async () => {
+  const text = 'The Norovford Medal is an award in sport, established in 1898.\nType: award\nField: sport\nPresented by: Eldenan & Lindestad\nEstablished: 1898\nThe Norovford Medal is presented by Eldenan & Lindestad.\nRecipients\nPiet Delimwick (1990)'
+  // "presents" and "Presented" are one English term; the infobox row wins the tie with the prose that repeats it.
+  assert.equal(focusLine(text, 'Norovford Medal', 'Norovford Medal presents', text.slice(0, 60)), 'Presented by: Eldenan & Lindestad')
+  assert.equal(focusLine(text, 'Norovford Medal', 'Norovford Medal Delimwick 1990', text.slice(0, 60)), 'Piet Delimwick (1990)')
+  // The name alone has nothing beyond the title to match; a line the opening already shows is not repeated.
+  assert.equal(focusLine(text, 'Norovford Medal', 'Norovford Medal', text.slice(0, 60)), undefined)
+  assert.equal(focusLine(text, 'Norovford Medal', 'Norovford Medal sport', text), undefined)
+  // Through the tools: an award's presenter, cut off in the opening, is shown whole when the query asks for it.
+  const {world} = await loadWorld(worldDir)
+  let checked = 0
+  for (let i = 0; i < world.size && checked < 5; i++) {
+    const e = world.entity(i)
+    if (e.kind !== 'award') continue
+    const plain = await tools.session().search(world.title(i), undefined, COMPACT_FORMAT.searchView)
+    const asked = await tools.session().search(`${world.title(i)} presents`, undefined, COMPACT_FORMAT.searchView)
+    const first = (r: {text: string}): string => r.text.split('\n')[0]!
+    const head = `[1] ${world.title(i)}:`
+    if (!first(asked).startsWith(head) || !first(plain).startsWith(head) || !first(plain).endsWith('…') || /Presented by: \S+ /.test(first(plain))) continue
+    assert.match(first(asked), /… Presented by: [^…]+$/, first(asked))
+    assert.ok(first(asked).startsWith(first(plain)), 'the opening is the same with or without the extra word')
+    checked++
+  }
+  assert.ok(checked >= 1, 'no award in the world has its presenter past the opening')
 })
 
 test('the search-only oracle solves from result lists, searches only names it was shown, and exports without thoughts', async () => {
@@ -62,6 +90,7 @@ test('the search-only oracle solves from result lists, searches only names it wa
   const questions = worldQuestions(40)
   let solved = 0
   let unjustified = 0
+  let focused = 0
   for (const q of questions) {
     const t = await new Oracle({world, search: tools.search, reader: tools.reader!, tools, format: COMPACT_FORMAT, now: () => 0}).solve(q)
     assert.equal(t.format, 'compact')
@@ -74,6 +103,7 @@ test('the search-only oracle solves from result lists, searches only names it wa
     t.messages.forEach((m) => {
       if (m.role === 'tool') seen.push(m.content)
       const query = /^<search>(.+)<\/search>$/.exec(m.role === 'assistant' ? m.content : '')?.[1]
+      if (query && !q.question.includes(query.trim()) && query.trim().split(' ').some((w) => q.question.includes(w) && !world.title(0).includes(w) && !kindWords.has(w))) focused++
       for (const word of query?.split(' ') ?? []) assert.ok(kindWords.has(word) || seen.some((s) => s.includes(word)), `"${word}" of the query "${query}" was never shown (${q.question})`)
     })
     if (t.reward === 1) {
@@ -85,7 +115,9 @@ test('the search-only oracle solves from result lists, searches only names it wa
       assert.match(ex.messages.at(-1)!.content, /^<answer>.+<\/answer>$/)
     } else if (String(t.reward_detail?.failure ?? '').includes('not shown')) unjustified++
   }
-  assert.ok(solved >= 16, `${solved}/40 solved`)
+  // 17 of these 40 with the opening alone; focus lines and the question's word in the query (decision 0960) solve 31.
+  assert.ok(solved >= 28, `${solved}/40 solved`)
+  assert.ok(focused >= 5, `only ${focused} queries added a word of the question`)
   assert.ok(unjustified >= 1, 'no question needed a name no result showed (the check never fired)')
 })
 
