@@ -169,6 +169,8 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     max_tokens_per_turn: o.episode?.maxTokensPerTurn ?? 1024, context_length: o.episode?.contextLength ?? null, temperature: o.episode?.temperature ?? 1, seed,
     // Recorded only when --tools adds tools, so runs made before --tools existed resume unchanged.
     ...(extraTools.length ? {tools: [...(o.episode?.format?.tools ?? [])]} : {}),
+    // Recorded only when on, so runs made before the flag existed resume unchanged.
+    ...(o.loss?.observationLoss ? {observation_loss: true} : {}),
   }
   const run = await RunDir.open(o.out, {
     command: 'train', settings, flags: o.flags, model_config_hash: modelConfigHash(base.config),
@@ -320,10 +322,10 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       const trainStart = performance.now()
       const scored = batch.groups.map((g) => groupAdvantages(g.trajectories, o.advantages))
       const used = scored.flatMap((g) => g.samples)
-      const sequences: SequenceSample[] = used.map(({trajectory: t, advantage}) => ({
-        tokenIds: t.token_ids, lossMask: t.loss_mask,
-        extras: {behaviour: t.behaviour_logprobs, advantage: new Float32Array(t.token_ids.length).fill(advantage)},
-      }))
+      const sequences: SequenceSample[] = used.map(({trajectory: t, advantage}) => {
+        const seq = o.loss?.observationLoss ? withObservationTokens(t) : {tokenIds: t.token_ids, lossMask: t.loss_mask, extras: {behaviour: t.behaviour_logprobs}}
+        return {...seq, extras: {...seq.extras, advantage: new Float32Array(t.token_ids.length).fill(advantage)}}
+      })
       const longest = sequences.reduce((m, s) => Math.max(m, s.tokenIds.length), 2)
       const {microBatches} = packMicroBatches(sequences, {maxTokensPerMicroBatch: Math.max(o.microBatchTokens ?? 4096, longest)})
       const all = batch.groups.flatMap((g) => g.trajectories)
@@ -390,4 +392,15 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   }
   task.done(`step ${step}, policy version ${version}`)
   return {dir: run.dir, step, policyVersion: version, interrupted: (o.stopSignal?.aborted ?? false) && step < o.steps, episodes, droppedStale: buffer.droppedStale, checkpointStep, wallSeconds: (performance.now() - started) / 1000}
+}
+
+/**
+ * A trajectory with its tool-result tokens in the loss (`observationLoss`, Search-R1's mask-off ablation): every token
+ * from the first generated one on is trained; those nobody sampled get a NaN behaviour log-prob (weight 1 in the loss).
+ */
+export function withObservationTokens(t: Pick<Trajectory, 'token_ids' | 'loss_mask' | 'behaviour_logprobs'>): {tokenIds: readonly number[]; lossMask: number[]; extras: {behaviour: Float32Array}} {
+  const first = t.loss_mask.indexOf(1)
+  const lossMask = t.loss_mask.map((m, i) => (first >= 0 && i >= first ? 1 : m))
+  const behaviour = Float32Array.from(t.behaviour_logprobs, (b, i) => (t.loss_mask[i] === 1 || first < 0 || i < first ? b : Number.NaN))
+  return {tokenIds: t.token_ids, lossMask, extras: {behaviour}}
 }

@@ -36,6 +36,12 @@ export interface PpoLossOptions {
    * update is the first since the weights were last changed (one minibatch per batch), and saves a forward pass.
    */
   proximalFromCurrent?: boolean
+  /**
+   * Train the tool-result tokens too (Search-R1's ablation, "loss mask off"): every token after the prompt is in
+   * the loss. Tool results were not sampled, so they have no behaviour log-prob; theirs is NaN in the batch and
+   * their importance weight is 1 (the proximal policy stands in for the behaviour one). Default false.
+   */
+  observationLoss?: boolean
 }
 
 /** Runs the model without gradients over a micro-batch and returns its [b, t−1] next-token log-probs. */
@@ -52,7 +58,9 @@ export function behaviourWeights(mb: PpoMicroBatch, options: PpoLossOptions = {}
   let capped = 0
   for (let i = 0; i < weights.length; i++) {
     if (!mb.lossMask[i]) continue
-    let w = Math.exp((prox[i] as number) - (mb.behaviourLogprobs[i] as number))
+    const behaviour = mb.behaviourLogprobs[i] as number
+    // NaN: a token nobody sampled (a tool result trained with observationLoss): the proximal policy is its behaviour.
+    let w = Number.isNaN(behaviour) ? 1 : Math.exp((prox[i] as number) - behaviour)
     if (w > cap) {
       capped++
       w = mode === 'mask' ? 0 : cap
@@ -124,7 +132,8 @@ export function collectStats(logp: Float32Array, mb: PpoMicroBatch, prox: Float3
     if ((a > 0 && ratio > 1 + eps) || (a < 0 && ratio < 1 - eps)) stats.clipped++
     stats.tokens++
     stats.approxKlSum += -delta
-    stats.behaviourKlSum += (prox[i] as number) - (mb.behaviourLogprobs[i] as number)
+    const behaviour = mb.behaviourLogprobs[i] as number
+    if (!Number.isNaN(behaviour)) stats.behaviourKlSum += (prox[i] as number) - behaviour
     stats.weightSum += weights[i] as number
     stats.weightMax = Math.max(stats.weightMax, weights[i] as number)
     stats.ratioMax = Math.max(stats.ratioMax, ratio)

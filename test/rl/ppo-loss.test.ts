@@ -140,3 +140,17 @@ test('proximal log-probs from the training forward equal a separate no-grad pass
   assert.ok(result.stats.ratio_max > 1 + 1e-4 || Math.abs(result.stats.approx_kl) > 1e-6, JSON.stringify(result.stats))
   await updater.close()
 })
+
+test('observation loss (mask off): tool-result tokens join the loss with weight 1, the prompt stays out', async () => {
+  const {withObservationTokens} = await import('../../src/rl/controller.js')
+  // prompt (2) · reply (2) · tool result (3) · reply (1)
+  const t = {token_ids: [5, 6, 7, 8, 9, 10, 11, 12], loss_mask: [0, 0, 1, 1, 0, 0, 0, 1] as Array<0 | 1>, behaviour_logprobs: [0, 0, -0.5, -1, 0, 0, 0, -2]}
+  const s = withObservationTokens(t)
+  assert.deepEqual(s.lossMask, [0, 0, 1, 1, 1, 1, 1, 1])
+  assert.deepEqual([...s.extras.behaviour].map((b) => (Number.isNaN(b) ? 'nan' : b)), [0, 0, -0.5, -1, 'nan', 'nan', 'nan', -2])
+  // A NaN behaviour log-prob is a token nobody sampled: its importance weight is 1, whatever the proximal log-prob.
+  const mb: PpoMicroBatch = {tokens: {ids: new Int32Array(3), attentionMask: new Int32Array(3), batch: 1, seqLen: 3} as never, lossMask: new Float32Array([1, 1]), advantages: new Float32Array([1, 1]), behaviourLogprobs: new Float32Array([Number.NaN, -1]), proximalLogprobs: new Float32Array([-3, -1]), lossTokens: 2}
+  assert.deepEqual([...behaviourWeights(mb).weights], [1, 1])
+  // Without episodes of tools nothing changes: the mask is the sampled tokens' own.
+  assert.deepEqual(withObservationTokens({token_ids: [1, 2, 3], loss_mask: [0, 1, 1] as Array<0 | 1>, behaviour_logprobs: [0, -1, -1]}).lossMask, [0, 1, 1])
+})
