@@ -2,21 +2,28 @@
 # Reproduces datasets/policy-search-sft and datasets/policy-search-rl: a policy that searches, trained by ars itself
 # on the embedded world, then improved by asynchronous RL — and the measurements in their READMEs (decision 0960).
 #
-#   npm run build && scripts/train-search-policy.sh          # ≈ 80 min on the shared 2-core machine (decision 0960)
+#   npm run build && scripts/train-search-policy.sh          # ≈ 75 min on 2 cores (decision 0960, third attempt)
 #
-# 1. data: the search-only world oracle solves questions in the compact agent format — a 16 000-question set of the
-#    evaluation world (dev/test facts held out) and 24 other worlds (names never repeat, so copying is the only way
-#    down) — and its right episodes become 97 158 SFT demonstrations, 30 % of them trained on every token;
-# 2. sft: one epoch of them (3 466 steps of 8 192 tokens, onnxruntime trainer) from START (default: the previous
-#    policy-search-sft from git history; "scratch" runs its first phase from initial weights first);
-# 3. rl: ars train (async GRPO, dynamic sampling, EM reward) on the world's train questions, with the control beside
-#    it — the same wall-clock spent on more SFT from the same checkpoint;
+# 1. data: the search-only world oracle solves questions in the compact agent format (its view shows the opening of
+#    each hit and the line the query's extra words match; the oracle adds the question's word, "… presents") — a
+#    16 000-question set of the evaluation world (dev/test facts held out) and 24 other worlds (names never repeat, so
+#    copying is the only way down) — and its right episodes become 117 012 SFT demonstrations, 30 % of them trained on
+#    every token; apart, the demonstrations of the world's own train split and of worlds 26–27 (phase B) and 28–30
+#    (the control);
+# 2. sft: phase A, 56 000 of the demonstrations (2 040 steps of 8 192 tokens, onnxruntime trainer) from START (default:
+#    the policy-search-sft of git commit bbb3a7b, trained on the view without focus lines; "scratch" first runs a
+#    phase on the evaluation world's demonstrations from initial weights); phase B, four epochs of the train-split and
+#    worlds-26–27 demonstrations (1 528 steps): datasets/policy-search-sft;
+# 3. rl: ars train (async GRPO, dynamic sampling, EM reward) on the evaluation world's held-out-filtered question pool,
+#    with the control beside it (CONTROL=1) — the same wall-clock spent on more SFT (worlds 28–30) from the same
+#    checkpoint;
 # 4. eval: greedy on world dev + test (320 questions) with tools, with searches that find nothing, and closed-book;
 #    per-hop tables and paired-bootstrap comparisons.
 #
 # Knobs (environment): WORK (runs/policy-search), STAGES (default "data sft rl eval"), OTHER_WORLDS (seeds of the
-# extra worlds, 2…25), START (previous|scratch), RL_STEPS, RL_LR (default: from the model's size), RL_SAMPLES, COPY (1:
-# copy the policies into datasets/).
+# extra worlds, 2…25), START (previous|scratch), RL_STEPS, RL_LR (default: from the model's size), RL_SAMPLES, CONTROL
+# (1: run the control beside RL), OBSERVATION_LOSS (1: also the mask-off ablation after RL), COPY (1: copy the policies
+# into datasets/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${W:-datasets/world-small}
@@ -27,6 +34,8 @@ START=${START:-previous}
 RL_STEPS=${RL_STEPS:-400}
 RL_LR=${RL_LR:-}
 RL_SAMPLES=${RL_SAMPLES:-16}
+CONTROL=${CONTROL:-1}
+OBSERVATION_LOSS=${OBSERVATION_LOSS:-0}
 ars() { node bin/run.js "$@"; }
 has() { [[ " $STAGES " == *" $1 "* ]]; }
 clock() { date +%s; }
@@ -64,30 +73,33 @@ if has data; then
   # Every demonstration, 30 % of them trained on every token (the observations repeat names: language modelling on
   # them trains copying), in one fixed shuffle. LC_ALL=C fixes the glob order the shuffle starts from.
   (export LC_ALL=C; cat "$WORK"/d12-*.jsonl "$WORK"/d34-*.jsonl | node scripts/mark-train-on-all.mjs 0.3 | shuf --random-source=<(yes) > "$WORK/mix.jsonl")
-  # For the control, never in the mix: the oracle's demonstrations of the train questions RL trains on, and those of
-  # two more worlds (seeds 26, 27).
+  # Phase B of SFT: the oracle's demonstrations of the world's own train split and of two more worlds (26, 27), not
+  # marked train-on-all. The control: three more worlds (28–30), never seen by SFT.
   demos "$W/questions/train.jsonl" "$W" "$WORK/demos-train.jsonl"
-  for s in 26 27; do
+  for s in 26 27 28 29 30; do
     ars world build --seed "$s" --questions 5000 --out "$WORK/w$s" --force -q
     ars index "$WORK/w$s/corpus.jsonl" --out "$WORK/w$s/index" -q
     cat "$WORK"/w$s/questions/*.jsonl > "$WORK/w$s/q.jsonl"
     demos "$WORK/w$s/q.jsonl" "$WORK/w$s" "$WORK/c-w$s.jsonl"
   done
-  cat "$WORK/demos-train.jsonl" "$WORK"/c-w26.jsonl "$WORK"/c-w27.jsonl > "$WORK/control-mix.jsonl"
-  echo "data: $(wc -l < "$WORK/mix.jsonl") SFT demonstrations, $(wc -l < "$WORK/control-mix.jsonl") for the control ($(( $(clock) - T0 )) s)" >&2
+  cat "$WORK/demos-train.jsonl" "$WORK"/c-w26.jsonl "$WORK"/c-w27.jsonl | shuf --random-source=<(yes) > "$WORK/phase-b.jsonl"
+  (export LC_ALL=C; cat "$WORK"/c-w28.jsonl "$WORK"/c-w29.jsonl "$WORK"/c-w30.jsonl | shuf --random-source=<(yes) > "$WORK/control-sft.jsonl")
+  # RL's questions: the evaluation world's pool (dev/test facts held out), in one fixed shuffle.
+  shuf --random-source=<(yes) "$WORK/pool.jsonl" > "$WORK/rl-questions.jsonl"
+  echo "data: $(wc -l < "$WORK/mix.jsonl") SFT demonstrations, $(wc -l < "$WORK/phase-b.jsonl") for phase B, $(wc -l < "$WORK/control-sft.jsonl") for the control ($(( $(clock) - T0 )) s)" >&2
 fi
 
 if has sft; then
   t=$(clock)
-  # START: where SFT begins. "previous" (default) is the policy-search-sft this script made before the compact
-  # format's tag space and the 25-world mix (git commit 7461fb8: 773 steps on demonstrations of the evaluation world and
-  # six others, decision 0960) — what the committed policy was trained from. "scratch" first runs that phase 1 on the
-  # evaluation world's 1–2-hop demonstrations from the initial weights.
+  # START: where SFT begins. "previous" (default) is the policy-search-sft this script made before the compact view's
+  # focus lines (git commit bbb3a7b: decision 0960's second attempt, 25.6 % held-out EM) — what this policy was trained
+  # from. "scratch" first runs a short phase on the evaluation world's demonstrations from the initial weights (the
+  # earlier phases are not repeated: expect a weaker policy).
   case "$START" in
     previous)
       mkdir -p "$WORK/start"
       for f in config.json generation_config.json model.safetensors tokenizer.json tokenizer_config.json; do
-        git show "7461fb8:datasets/policy-search-sft/$f" > "$WORK/start/$f"
+        git show "bbb3a7b:datasets/policy-search-sft/$f" > "$WORK/start/$f"
       done
       start="$WORK/start" ;;
     scratch)
@@ -97,40 +109,56 @@ if has sft; then
       start="$WORK/sft-1/latest" ;;
     *) echo "START must be previous or scratch, got $START" >&2; exit 2 ;;
   esac
-  ars train sft "$WORK/mix.jsonl" -m "$start" -o "$WORK/sft" --max-seq-len 1024 --lr 2e-3 --warmup 50 --seed 0 --force \
+  # Phase A: 56 000 of the mix's demonstrations, one pass.
+  head -n 56000 "$WORK/mix.jsonl" > "$WORK/sft-data.jsonl"
+  ars train sft "$WORK/sft-data.jsonl" -m "$start" -o "$WORK/sft-a" --max-seq-len 1024 --lr 1.5e-3 --warmup 30 --seed 0 --force \
     --batch-tokens 8192 --micro-batch-tokens 4096 --save-every 200 --keep 0 \
-    --eval-every 400 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 --search "$W" --format compact --max-turns 6 --eval-concurrency 8
+    --eval-every 500 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 --search "$W" --format compact --max-turns 6 --eval-concurrency 8
+  # Phase B: four epochs of the world's train split and worlds 26–27, actions only (+15 points over phase A, decision
+  # 0960's third attempt: more SFT on fresh demonstrations was far from saturated).
+  ars train sft "$WORK/phase-b.jsonl" -m "$WORK/sft-a/latest" -o "$WORK/sft" --max-seq-len 1024 --lr 1e-3 --warmup 5 --seed 0 --force \
+    --batch-tokens 8192 --micro-batch-tokens 4096 --epochs 4 --save-every 200 --keep 0 \
+    --eval-every 500 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 --search "$W" --format compact --max-turns 6 --eval-concurrency 8
   echo "$(( $(clock) - t ))" > "$WORK/sft.seconds"
   echo "sft: $(cat "$WORK/sft.seconds") s" >&2
 fi
 
 if has rl; then
   # RL and its control side by side from the same SFT checkpoint, so both get the same wall-clock share of the
-  # machine: RL (async GRPO on the world's own train split, every hop count, EM reward; dynamic sampling keeps the
-  # groups with reward variance) and more SFT on fresh demonstrations (the oracle's on those same train questions and
-  # two unseen worlds), stopped (Ctrl-C: it saves) when RL ends. What RL has to beat.
+  # machine: RL (async GRPO on the evaluation world's held-out-filtered question pool, every hop count, EM reward;
+  # dynamic sampling keeps the groups with reward variance) and more SFT on fresh demonstrations (worlds 28–30),
+  # stopped (Ctrl-C: it saves) when RL ends. What RL has to beat.
   t=$(clock)
-  ars train --model "$WORK/sft/latest" --questions "$W/questions/train.jsonl" --search "$W" --out "$WORK/rl" --force \
-    --format compact --mode async --samples "$RL_SAMPLES" --batch-questions 4 --drop-zero-variance --reward em \
-    --max-turns 6 --max-tokens-per-turn 48 ${RL_LR:+--lr "$RL_LR"} --steps "$RL_STEPS" --concurrency 16 --save-every 25 --keep 0 --seed 0 \
-    --eval-every 50 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 > "$WORK/rl-metrics.jsonl" &
+  rl_run() { # OUT [extra flags]
+    local out=$1; shift
+    ars train --model "$WORK/sft/latest" --questions "$WORK/rl-questions.jsonl" --search "$W" --out "$WORK/$out" --force \
+      --format compact --mode async --samples "$RL_SAMPLES" --batch-questions 4 --drop-zero-variance --reward em \
+      --max-turns 6 --max-tokens-per-turn 48 ${RL_LR:+--lr "$RL_LR"} --steps "$RL_STEPS" --concurrency 16 --save-every 25 --keep 0 --seed 0 \
+      --eval-every 50 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 "$@" > "$WORK/$out-metrics.jsonl"
+  }
+  rl_run rl &
   rl=$!
-  shuf --random-source=<(yes) "$WORK/control-mix.jsonl" > "$WORK/control-sft.jsonl"
-  ars train sft "$WORK/control-sft.jsonl" -m "$WORK/sft/latest" -o "$WORK/control" --max-seq-len 1024 --lr 1e-3 --warmup 5 --seed 0 --force \
-    --batch-tokens 8192 --micro-batch-tokens 4096 --epochs 4 --save-every 25 --keep 0 > "$WORK/control-metrics.jsonl" &
-  control=$!
+  if [ "$CONTROL" = 1 ]; then
+    ars train sft "$WORK/control-sft.jsonl" -m "$WORK/sft/latest" -o "$WORK/control" --max-seq-len 1024 --lr 1e-3 --warmup 5 --seed 0 --force \
+      --batch-tokens 8192 --micro-batch-tokens 4096 --epochs 4 --save-every 25 --keep 0 > "$WORK/control-metrics.jsonl" &
+    control=$!
+  fi
   wait "$rl"
   echo "$(( $(clock) - t ))" > "$WORK/rl.seconds"
-  kill -INT "$control" 2>/dev/null || true
-  wait "$control" || true
+  if [ "$CONTROL" = 1 ]; then
+    kill -INT "$control" 2>/dev/null || true
+    wait "$control" || true
+  fi
   echo "rl (and the control beside it): $(cat "$WORK/rl.seconds") s" >&2
+  # Search-R1's ablation: the same RL with the tool-result tokens in the loss.
+  if [ "$OBSERVATION_LOSS" = 1 ]; then rl_run rl-obs --observation-loss; fi
 fi
 
 if has eval; then
   mkdir -p "$WORK/empty"
   echo '{"id":"none","title":"Nothing","text":"This page is empty.","url":"http://world.local/wiki/Nothing.html"}' > "$WORK/empty/corpus.jsonl"
   rm -rf "$WORK/empty/index"; ars index "$WORK/empty/corpus.jsonl" --out "$WORK/empty/index" -q
-  for name in sft rl control; do
+  for name in sft rl control rl-obs; do
     model="$WORK/$name/latest"
     [ -e "$model" ] || continue
     ars eval --bench "$WORK/heldout.jsonl" --model "$model" --search "$W" --agent-format compact --max-turns 6 --concurrency 8 -q > "$WORK/eval-$name.jsonl"
@@ -138,10 +166,11 @@ if has eval; then
     # Memory alone in the policy's own format: every search finds nothing (an index of one empty page).
     ars eval --bench "$WORK/heldout.jsonl" --model "$model" --search "$WORK/empty/index" --agent-format compact --max-turns 6 --concurrency 8 -q > "$WORK/noresults-$name.jsonl"
   done
-  node scripts/eval-by-hops.mjs "$WORK"/eval-{sft,rl,control}.jsonl > "$WORK/by-hops.md"
+  node scripts/eval-by-hops.mjs $(ls "$WORK"/eval-{sft,rl,control,rl-obs}.jsonl 2>/dev/null) > "$WORK/by-hops.md"
   ars eval compare "$WORK/eval-sft.jsonl" "$WORK/eval-rl.jsonl" --seed 0 > "$WORK/compare-rl.txt"
   [ -f "$WORK/eval-control.jsonl" ] && ars eval compare "$WORK/eval-sft.jsonl" "$WORK/eval-control.jsonl" --seed 0 > "$WORK/compare-control.txt"
   [ -f "$WORK/eval-control.jsonl" ] && ars eval compare "$WORK/eval-control.jsonl" "$WORK/eval-rl.jsonl" --seed 0 > "$WORK/compare-rl-vs-control.txt"
+  if [ -f "$WORK/eval-rl-obs.jsonl" ]; then ars eval compare "$WORK/eval-rl.jsonl" "$WORK/eval-rl-obs.jsonl" --seed 0 > "$WORK/compare-rl-obs.txt"; fi
   cat "$WORK/by-hops.md" "$WORK"/compare-*.txt >&2
 fi
 
