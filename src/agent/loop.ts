@@ -1,20 +1,20 @@
 // The agent loop: one episode of think → act (search / access / answer) → observe, with any LanguageModel.
-// Token-level models get one exact token sequence (prompt mask 0, generated mask 1 with behaviour log-probs,
-// tool output mask 0); chat models get alternating messages. Tool failures and malformed actions go back to
-// the model as text; only a broken backend (ModelBackendError) escapes as an exception.
+// What the model reads is a Transcript (transcript.ts): token-level models get one exact token sequence (prompt
+// mask 0, generated mask 1 with behaviour log-probs, tool output mask 0), chat models alternating messages; the
+// loop itself is the same for both. Tool failures and malformed actions go back to the model as text; only a
+// broken backend (ModelBackendError) escapes as an exception.
 import {isArsError, trajectoryId} from '../core/index.js'
 import type {Question} from '../core/index.js'
 import type {ToolCallRecord, Trajectory} from '../core/index.js'
-import {chatMlTemplate} from '../llm/index.js'
 import {ContextOverflowError, ModelBackendError, isAbortError} from '../llm/index.js'
-import type {ChatMessage, GenerateInput, GenerateResult, LanguageModel, TextTokenizer} from '../llm/index.js'
+import type {ChatMessage, GenerateResult, LanguageModel} from '../llm/index.js'
 import {type AgentAction, type AgentFormat, ASEARCHER_FORMAT} from './formats.js'
 import {computeReward, type RewardOptions} from './reward.js'
 import {abortedBy, answerGiven, firstStop, tokenBudget, turnLimit, type EpisodeState, type FinishReason, type StopCondition} from './stop-conditions.js'
 import {renderTemplate} from './templates.js'
-import {TokenTrace} from './token-trace.js'
 import {TOOL_SPECS, type ToolName} from './tool-specs.js'
 import {cleanText, type AgentTools, type ToolSession} from './tools.js'
+import {openTranscript} from './transcript.js'
 import {UsageError} from '../core/index.js'
 import {attachmentsOf} from '../tools/index.js'
 
@@ -54,11 +54,6 @@ export interface EpisodeOptions {
 /** What replaces a dropped tool output, inside the format's own observation tags so the turn structure stays. */
 const PLACEHOLDER = '[earlier tool output removed to fit the context]'
 
-/** Rough token count for chat models without a tokenizer (≈ 4 characters per token). */
-function estimateTokens(text: string, tokenizer?: TextTokenizer): number {
-  return tokenizer ? tokenizer.encode(text).length : Math.ceil(text.length / 4)
-}
-
 export async function runEpisode(question: Question, options: EpisodeOptions): Promise<Trajectory> {
   const now = options.now ?? (() => performance.now())
   const t0 = now()
@@ -68,9 +63,6 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
   const perTurn = options.maxTokensPerTurn ?? 1024
   const context = options.contextLength ?? model.contextLength ?? 32768
   const minTurn = options.minTurnTokens ?? 32
-  const tokenizer = model.tokenizer
-  const tokenMode = model.capabilities.tokens && tokenizer !== undefined
-  const wantLogprobs = options.logprobs ?? tokenMode
   const conditions: StopCondition[] = [answerGiven(), turnLimit(maxTurns)]
   if (options.maxModelTokens !== undefined) conditions.push(tokenBudget(options.maxModelTokens))
   if (options.signal) conditions.push(abortedBy(options.signal))
@@ -83,14 +75,8 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
   const messages: ChatMessage[] = []
   if (system) messages.push({role: 'system', content: system})
   messages.push({role: 'user', content: user})
-  const trace = new TokenTrace()
-  let placeholderIds: number[] = []
-  if (tokenMode) {
-    const tok = tokenizer as TextTokenizer
-    const prompt = tok.applyChatTemplate ? tok.applyChatTemplate(messages, {addGenerationPrompt: true}) : chatMlTemplate(messages)
-    trace.appendPrompt(tok.encode(prompt))
-    placeholderIds = tok.encode(format.observation(PLACEHOLDER))
-  }
+  const transcript = openTranscript(model, messages, format.observation(PLACEHOLDER))
+  const wantLogprobs = options.logprobs ?? transcript.logprobsByDefault
 
   const state: EpisodeState = {turns: 0, modelTokens: 0, answer: null}
   const toolCalls: ToolCallRecord[] = []
@@ -104,34 +90,19 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
 
   while (!(finish = firstStop(conditions, state))) {
     // 1. What the model sees, within the context.
-    let input: GenerateInput
-    let promptLength: number
-    if (tokenMode) {
-      const view = trace.view(context, Math.min(minTurn, perTurn), placeholderIds)
-      if (!view) {
-        finish = 'context_overflow'
-        break
-      }
-      if (view.droppedSegments > 0) truncations.push({turn: state.turns, dropped_outputs: view.droppedSegments, dropped_tokens: view.droppedTokens})
-      input = {kind: 'tokens', tokenIds: view.tokenIds}
-      promptLength = view.tokenIds.length
-    } else {
-      const fitted = fitMessages(messages, context - Math.min(minTurn, perTurn), format.observation(PLACEHOLDER).trim(), tokenizer)
-      if (!fitted) {
-        finish = 'context_overflow'
-        break
-      }
-      if (fitted.dropped > 0) truncations.push({turn: state.turns, dropped_outputs: fitted.dropped, dropped_tokens: fitted.droppedTokens})
-      input = {kind: 'chat', messages: fitted.messages.map((m) => (m.role === 'tool' ? {role: 'user', content: m.content} : m))}
-      promptLength = fitted.tokens
+    const turn = transcript.next(context, Math.min(minTurn, perTurn))
+    if (!turn) {
+      finish = 'context_overflow'
+      break
     }
-    let maxTokens = Math.min(perTurn, context - promptLength)
+    if (turn.dropped > 0) truncations.push({turn: state.turns, dropped_outputs: turn.dropped, dropped_tokens: turn.droppedTokens})
+    let maxTokens = Math.min(perTurn, context - turn.promptTokens)
     if (options.maxModelTokens !== undefined) maxTokens = Math.min(maxTokens, options.maxModelTokens - state.modelTokens)
 
     // 2. Generate.
     let result: GenerateResult
     try {
-      result = await model.generate(input, {
+      result = await model.generate(turn.input, {
         maxTokens,
         temperature: options.temperature ?? 1,
         topP: options.topP,
@@ -151,20 +122,11 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
       }
       break
     }
-    lastPromptTokens = result.usage.promptTokens || promptLength
+    lastPromptTokens = result.usage.promptTokens || turn.promptTokens
     policyVersion ??= result.policyVersion ?? 0
     state.turns++
-    let text = result.text
-    if (tokenMode) {
-      const tok = tokenizer as TextTokenizer
-      const ids = result.tokenIds ?? tok.encode(result.text)
-      if (!result.tokenIds) text = tok.decode(ids)
-      trace.appendGenerated(ids, result.logprobs, result.policyVersions?.length === ids.length ? result.policyVersions : (result.policyVersion ?? policyVersion))
-      state.modelTokens += ids.length
-    } else {
-      state.modelTokens += result.usage.completionTokens || estimateTokens(text, tokenizer)
-    }
-    messages.push({role: 'assistant', content: text})
+    const {text, tokens} = transcript.reply(result, policyVersion)
+    state.modelTokens += tokens
     if (result.finishReason === 'abort') {
       finish = 'aborted'
       break
@@ -194,13 +156,7 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
         break
       }
     }
-    const wrapped = format.observation(observation)
-    messages.push({role: 'tool', content: wrapped.trim()})
-    if (tokenMode) {
-      const ids = (tokenizer as TextTokenizer).encode(wrapped)
-      trace.appendTool(ids)
-      toolTokens += ids.length
-    } else toolTokens += estimateTokens(wrapped, tokenizer)
+    toolTokens += transcript.observe(format.observation(observation))
   }
 
   const answer = state.answer
@@ -209,7 +165,8 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
   const meta: Record<string, unknown> = {}
   if (truncations.length) meta.truncations = truncations
   if (error) meta.error = error
-  if (tokenMode && trace.missingLogprobs) meta.missing_logprobs = true
+  const recorded = transcript.record(lastPromptTokens, wantLogprobs)
+  if (recorded.missingLogprobs) meta.missing_logprobs = true
   return {
     type: 'trajectory',
     version: 1,
@@ -223,17 +180,17 @@ export async function runEpisode(question: Question, options: EpisodeOptions): P
     answers: question.answers,
     messages,
     tool_calls: toolCalls,
-    token_ids: tokenMode ? trace.tokenIds : [],
-    loss_mask: tokenMode ? trace.lossMask : [],
-    behaviour_logprobs: tokenMode && !trace.missingLogprobs && wantLogprobs ? trace.logprobs : [],
-    version_spans: tokenMode ? trace.versionSpans : [],
+    token_ids: recorded.token_ids,
+    loss_mask: recorded.loss_mask,
+    behaviour_logprobs: recorded.behaviour_logprobs,
+    version_spans: recorded.version_spans,
     answer,
     reward: outcome ? outcome.reward : null,
     ...(outcome ? {reward_detail: outcome.detail} : {}),
     finish_reason: finish,
     stats: {
       turns: state.turns,
-      tokens: tokenMode ? trace.length : lastPromptTokens + (messages.at(-1)?.role === 'assistant' ? estimateTokens(messages.at(-1)!.content, tokenizer) : 0),
+      tokens: recorded.tokens,
       model_tokens: state.modelTokens,
       tool_calls: toolCalls.length,
       tool_tokens: toolTokens,
@@ -279,23 +236,4 @@ async function runTool(action: Exclude<AgentAction, {kind: 'answer' | 'malformed
     }
   }
   return parts.join('\n\n')
-}
-
-/** Messages within `limit` tokens: system and question kept, oldest tool outputs replaced first. */
-function fitMessages(messages: ChatMessage[], limit: number, placeholder: string, tokenizer?: TextTokenizer): {messages: ChatMessage[]; tokens: number; dropped: number; droppedTokens: number} | undefined {
-  const sizes = messages.map((m) => estimateTokens(m.content, tokenizer) + 4)
-  let total = sizes.reduce((a, b) => a + b, 0)
-  if (total <= limit) return {messages, tokens: total, dropped: 0, droppedTokens: 0}
-  const out = [...messages]
-  const placeholderSize = estimateTokens(placeholder, tokenizer) + 4
-  let dropped = 0
-  let droppedTokens = 0
-  for (let i = 0; i < out.length && total > limit; i++) {
-    if (out[i]!.role !== 'tool' || sizes[i]! <= placeholderSize) continue
-    total -= sizes[i]! - placeholderSize
-    droppedTokens += sizes[i]!
-    out[i] = {role: 'tool', content: placeholder}
-    dropped++
-  }
-  return total <= limit ? {messages: out, tokens: total, dropped, droppedTokens} : undefined
 }

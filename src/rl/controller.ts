@@ -6,13 +6,11 @@
 // `sync`, `one-step-off` and `async` differ only in how far generation may run ahead of training.
 import {setMaxListeners} from 'node:events'
 import {basename, join} from 'node:path'
-import PQueue from 'p-queue'
 import {UsageError} from '../core/index.js'
 import {ProgressTask, type ProgressCallback} from '../core/index.js'
 import type {Question} from '../core/index.js'
 import type {TrainMetric} from '../core/index.js'
 import type {Trajectory} from '../core/index.js'
-import {episodeSeed} from '../core/index.js'
 import {runEpisode, type EpisodeOptions} from '../agent/index.js'
 import type {RewardOptions} from '../agent/index.js'
 import type {AgentTools} from '../agent/index.js'
@@ -26,6 +24,7 @@ import {Admission, admissionLag} from './admission.js'
 import {DataOrder} from './data-order.js'
 import {skippedStepMetrics, updateStepMetrics} from './step-metrics.js'
 import {openGeneration} from './generation.js'
+import {startProducer} from './producer.js'
 import {HeldOutEvaluator, type HeldOutSpec} from './held-out-eval.js'
 import {writeTrainReport} from './train-report.js'
 import type {PpoLossOptions, PpoMicroBatch} from './ppo-loss.js'
@@ -213,8 +212,6 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   setMaxListeners(0, abort.signal)
   const stopIntake = (): void => intake.abort()
   o.stopSignal?.addEventListener('abort', stopIntake, {once: true})
-  const queue = new PQueue({concurrency})
-  let fatal: {error: unknown} | undefined
   let episodes = 0
   let generatedTokens = 0
   // Run-level counters continue from the checkpoint, so a resumed run's metrics equal an uninterrupted run's.
@@ -227,47 +224,16 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const wakeAdmission = (): void => admission.wake()
   intake.signal.addEventListener('abort', wakeAdmission, {once: true})
 
-  const producer = (async () => {
-    while (!intake.signal.aborted && !fatal) {
-      if (!admission.canStart(step - step0, buffer.evictedGroups)) {
-        await admission.waitForChange()
-        continue
-      }
-      await queue.onSizeLessThan(Math.max(1, concurrency))
-      if (intake.signal.aborted || fatal) break
-      const {group: g, question} = data.take()
-      admission.started()
-      const runs = Array.from({length: samples}, (_, s) => queue.add(async () => {
-        const t = await runEpisode(question, {...o.episode, model: lm, tools: o.tools, reward: o.reward, sampleIndex: s, seed: episodeSeed(seed, `${question.id}@${g}`, s), signal: abort.signal})
-        episodes++
-        generatedTokens += t.stats.model_tokens
-        o.onEpisode?.(t)
-        return t
-      }, {signal: abort.signal}))
-      void Promise.all(runs).then((trajectories) => {
-        const done = trajectories.filter((t): t is Trajectory => t !== undefined && t.finish_reason !== 'aborted')
-        const verdict = admission.judge(g, done)
-        if (verdict.kind === 'wasted') {
-          data.close(g)
-          return
-        }
-        if (verdict.kind === 'no-signal') {
-          fatal ??= {error: verdict.error}
-          abort.abort(fatal.error)
-          buffer.close()
-          wakeAdmission()
-          return
-        }
-        buffer.put({questionId: question.id, index: g, trajectories: verdict.trajectories})
-      }, (error: unknown) => {
-        if (abort.signal.aborted) return
-        fatal ??= {error}
-        abort.abort(error)
-        buffer.close()
-        wakeAdmission()
-      })
-    }
-  })()
+  const producer = startProducer({
+    data, admission, buffer, samples, concurrency, seed, stepsDone: () => step - step0, intake: intake.signal, abort,
+    run: async (question, e) => {
+      const t = await runEpisode(question, {...o.episode, model: lm, tools: o.tools, reward: o.reward, sampleIndex: e.sample, seed: e.seed, signal: e.signal})
+      episodes++
+      generatedTokens += t.stats.model_tokens
+      o.onEpisode?.(t)
+      return t
+    },
+  })
 
   const heldOut = o.heldOut ? await HeldOutEvaluator.open(o.heldOut, run) : undefined
   // Held-out evaluation runs in the trainer loop, so no version is published while it runs; it draws on no random
@@ -315,7 +281,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       const batch = await buffer.waitFor(groupsPerStep, () => version, intake.signal, () => {
         if (buffer.evictedGroups !== evictedBefore) wakeAdmission()
       })
-      if (fatal) throw fatal.error
+      if (producer.fatal) throw producer.fatal.error
       if (!batch) break
       const waitSeconds = (performance.now() - waitStart) / 1000
       batch.groups.forEach((g) => data.close(g.index))
@@ -374,7 +340,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       await evaluate()
       if (schedule.due(step)) await save()
     }
-    if (fatal) throw fatal.error
+    if (producer.fatal) throw producer.fatal.error
     if (step >= o.steps && !o.stopSignal?.aborted) await evaluate(true)
     await save()
     report()
@@ -384,9 +350,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     abort.abort(new DOMException('training finished', 'AbortError'))
     buffer.close()
     wakeAdmission()
-    queue.clear()
-    await producer
-    await queue.onIdle()
+    await producer.done
     await generation.close()
     await trainer.close()
   }
