@@ -106,7 +106,7 @@ export default class TrainSft extends ArsCommand {
         allowEmpty: flags['allow-empty'],
         policy: this.invalidPolicy(flags['on-invalid']),
         progress: drawer.callback,
-        signal: stop.signal,
+        stopSignal: stop.signal,
         ...(heldOutSpec && tools ? {heldOut: {spec: heldOutSpec, tools, episode: {format: agentFormat(flags.format), maxTurns: flags['max-turns'], maxTokensPerTurn: flags['max-tokens-per-turn']}}} : {}),
         onMetric: (metric) => new Promise<void>((resolve) => {
           if (process.stdout.write(`${JSON.stringify(metric)}\n`)) resolve()

@@ -7,4 +7,5 @@ export {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from './save-schedu
 export {SCHEDULES} from './schedule.js'
 export type {Schedule} from './schedule.js'
 export {runSft} from './sft.js'
+export type {TrainingOptions} from './session.js'
 export {writeTrainReport} from './train-report.js'
