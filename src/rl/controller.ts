@@ -22,12 +22,12 @@ import {Admission, admissionLag} from './admission.js'
 import {DataOrder} from './data-order.js'
 import {skippedStepMetrics, updateStepMetrics} from './step-metrics.js'
 import {openGeneration} from './generation.js'
-import {HeldOutEvaluator, type HeldOutSpec} from './held-out-eval.js'
-import {loadStartModel, TrainingSession, type TrainingOptions} from './session.js'
+import {HeldOutEvaluator, type HeldOutSpec} from '../train/index.js'
+import {loadStartModel, TrainingSession, type TrainingOptions} from '../train/index.js'
 import type {PpoLossOptions, PpoMicroBatch} from './ppo-loss.js'
 import {LocalPolicyUpdater, WorkerPolicyUpdater, type PolicyUpdater, type PolicyUpdaterInit} from './policy-updater.js'
-import {fingerprint, modelConfigHash, type TrainerState} from './run-dir.js'
-import {packMicroBatches, type SequenceSample} from './sequences.js'
+import {fingerprint, modelConfigHash, type TrainerState} from '../train/index.js'
+import {packMicroBatches, type SequenceSample} from '../train/index.js'
 
 export const TRAIN_MODES = ['sync', 'one-step-off', 'async'] as const
 export type TrainMode = (typeof TRAIN_MODES)[number]

@@ -9,8 +9,8 @@ import {tmpdir} from 'node:os'
 import {basename, join} from 'node:path'
 import type {TrainMetric} from '../../src/core/index.js'
 import {tokenizerPreset} from '../../src/model/tokenizer.js'
-import {fingerprint, modelConfigHash, type RunManifest} from '../../src/rl/run-dir.js'
-import {TrainingSession} from '../../src/rl/session.js'
+import {fingerprint, modelConfigHash, type RunManifest} from '../../src/train/run-dir.js'
+import {TrainingSession} from '../../src/train/session.js'
 import {tinyConfig, tinyWeights} from '../helpers/tiny-model.js'
 
 const config = tinyConfig({vocab_size: 269})
