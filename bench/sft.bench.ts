@@ -13,10 +13,10 @@ import {saveCheckpoint} from '../src/model/checkpoint.js'
 import {presetConfig} from '../src/model/config.js'
 import {initWeights} from '../src/model/init.js'
 import {HfTokenizer, tokenizerPreset} from '../src/model/tokenizer.js'
-import {readSftSamples} from '../src/rl/sft-data.js'
-import {epochOrder, planSteps, runSft} from '../src/rl/sft.js'
+import {readSftSamples} from '../src/train/sft-data.js'
+import {epochOrder, planSteps, runSft} from '../src/train/sft.js'
 import {defaultTrainThreads} from '../src/model/onnx/trainer.js'
-import {packMicroBatches} from '../src/rl/sequences.js'
+import {packMicroBatches} from '../src/train/sequences.js'
 import {report} from './harness.js'
 
 const here = dirname(fileURLToPath(import.meta.url))

@@ -1,7 +1,7 @@
 // `--eval-every N --eval-questions FILE [--eval-limit K]`, shared by `ars train` and `ars train sft`: the current
 // policy answers held-out questions greedily at step 0, every N-th step and at the end (src/rl/held-out-eval.ts).
 import {Flags} from '@oclif/core'
-import {checkHeldOutFlags, readHeldOutQuestions, type HeldOutSpec} from '../../src/rl/index.js'
+import {checkHeldOutFlags, readHeldOutQuestions, type HeldOutSpec} from '../../src/train/index.js'
 
 export const heldOutFlags = {
   'eval-every': Flags.integer({min: 1, description: 'Evaluate the current policy (greedy, tools on) on --eval-questions before training, every N steps and at the end; EM/F1, tool calls and turns go to metrics.jsonl (meta.kind "eval") and the report.', helpValue: 'N'}),

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {agentFormatFlag, allowPrivateFlag, contextLengthFlag, maxTokensPerTurnFlag, maxTurnsFlag, requiredSearchFlag, rewardFlag, searchTopKFlag} from '../_shared/agent-flags.js'
 import {numberFlag} from '../_shared/number-flags.js'
-import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/rl/index.js'
+import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/train/index.js'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'

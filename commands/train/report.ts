@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {ArsCommand} from '../_shared/base-command.js'
-import {writeTrainReport} from '../../src/rl/index.js'
+import {writeTrainReport} from '../../src/train/index.js'
 
 export default class TrainReport extends ArsCommand {
   static override summary = 'Write (or rewrite) a training run\'s report.html and report.md from its metrics.jsonl.'

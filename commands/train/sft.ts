@@ -1,14 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 import {numberFlag} from '../_shared/number-flags.js'
-import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/rl/index.js'
+import {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from '../../src/train/index.js'
 import {ArsCommand, sharedFlags} from '../_shared/base-command.js'
 import {backendFlag} from '../_shared/tfjs-flags.js'
 import {heldOutFlags, heldOutFromFlags} from '../_shared/held-out-flags.js'
 import {agentFormat, FORMAT_NAMES} from '../../src/agent/index.js'
 import type {AgentTools} from '../../src/agent/index.js'
 import {UsageError} from '../../src/core/index.js'
-import {SCHEDULES, type Schedule} from '../../src/rl/index.js'
-import {runSft} from '../../src/rl/index.js'
+import {SCHEDULES, type Schedule} from '../../src/train/index.js'
+import {runSft} from '../../src/train/index.js'
 
 export default class TrainSft extends ArsCommand {
   static override summary = 'Supervised fine-tuning of a Qwen2-family model on chat examples or trajectories.'
@@ -106,7 +106,7 @@ export default class TrainSft extends ArsCommand {
         allowEmpty: flags['allow-empty'],
         policy: this.invalidPolicy(flags['on-invalid']),
         progress: drawer.callback,
-        signal: stop.signal,
+        stopSignal: stop.signal,
         ...(heldOutSpec && tools ? {heldOut: {spec: heldOutSpec, tools, episode: {format: agentFormat(flags.format), maxTurns: flags['max-turns'], maxTokensPerTurn: flags['max-tokens-per-turn']}}} : {}),
         onMetric: (metric) => new Promise<void>((resolve) => {
           if (process.stdout.write(`${JSON.stringify(metric)}\n`)) resolve()

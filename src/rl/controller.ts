@@ -5,19 +5,15 @@
 // on the new version, their version_spans say so) or to the servers.
 // `sync`, `one-step-off` and `async` differ only in how far generation may run ahead of training.
 import {setMaxListeners} from 'node:events'
-import {basename, join} from 'node:path'
+import {join} from 'node:path'
 import {UsageError} from '../core/index.js'
-import {ProgressTask, type ProgressCallback} from '../core/index.js'
 import type {Question} from '../core/index.js'
-import type {TrainMetric} from '../core/index.js'
 import type {Trajectory} from '../core/index.js'
 import {runEpisode, type EpisodeOptions} from '../agent/index.js'
 import type {RewardOptions} from '../agent/index.js'
 import type {AgentTools} from '../agent/index.js'
 import type {GenerationServer} from '../llm/index.js'
-import {loadCheckpoint, type Checkpoint} from '../model/index.js'
-import {SaveSchedule} from './save-schedule.js'
-import type {TfjsBackendChoice} from '../model/index.js'
+import type {Checkpoint} from '../model/index.js'
 import {groupAdvantages, type AdvantageOptions} from './advantages.js'
 import {GroupBuffer} from './buffer.js'
 import {Admission, admissionLag} from './admission.js'
@@ -25,23 +21,22 @@ import {DataOrder} from './data-order.js'
 import {skippedStepMetrics, updateStepMetrics} from './step-metrics.js'
 import {openGeneration} from './generation.js'
 import {startProducer} from './producer.js'
-import {HeldOutEvaluator, type HeldOutSpec} from './held-out-eval.js'
-import {writeTrainReport} from './train-report.js'
+import {HeldOutEvaluator, type HeldOutSpec} from '../train/index.js'
+import {loadStartModel, TrainingSession, type TrainingOptions} from '../train/index.js'
 import type {PpoLossOptions, PpoMicroBatch} from './ppo-loss.js'
 import {LocalPolicyUpdater, WorkerPolicyUpdater, type PolicyUpdater, type PolicyUpdaterInit} from './policy-updater.js'
-import {fingerprint, modelConfigHash, RunDir, type TrainerState} from './run-dir.js'
-import {packMicroBatches, type SequenceSample} from './sequences.js'
+import {fingerprint, modelConfigHash, type TrainerState} from '../train/index.js'
+import {packMicroBatches, type SequenceSample} from '../train/index.js'
 
 export const TRAIN_MODES = ['sync', 'one-step-off', 'async'] as const
 export type TrainMode = (typeof TRAIN_MODES)[number]
 
-export interface RlOptions {
-  /** Starting model folder (config.json, tokenizer.json, model.safetensors). */
-  model: string
+/** `ars train`'s own options; model, run folder, optimiser, saving, seed, backend, stop signal (it stops the intake:
+ * no new episodes, the current step finishes, a checkpoint is written), metrics and progress are the
+ * TrainingOptions both trainers share (learning rate default: `defaultRlLearningRate`). */
+export interface RlOptions extends TrainingOptions {
   questions: readonly Question[]
   tools: AgentTools
-  /** Run folder (run.json, metrics.jsonl, checkpoints/, latest). */
-  out: string
   /** Default async. */
   mode?: TrainMode
   /** Episodes per question: the GRPO group (default 8). */
@@ -52,12 +47,6 @@ export interface RlOptions {
   steps: number
   /** η (default 4). */
   maxStaleness?: number
-  /** AdamW learning rate (default: from the model's size, `defaultRlLearningRate`). */
-  learningRate?: number
-  /** AdamW decoupled weight decay (default 0). */
-  weightDecay?: number
-  /** Global gradient norm clip (default 1). */
-  maxGradNorm?: number
   loss?: PpoLossOptions
   advantages?: AdvantageOptions
   /** Optimiser steps per batch (AReaL's ppo_n_minibatches, default 1); the policy version advances once per batch. */
@@ -69,28 +58,12 @@ export interface RlOptions {
   /** Agent loop settings (format, turns, tokens, context, temperature …). */
   episode?: Omit<EpisodeOptions, 'model' | 'tools' | 'signal' | 'seed' | 'sampleIndex' | 'reward'>
   reward: RewardOptions
-  /** Checkpoint every N steps (default 0: only at the end and on interrupt). */
-  saveEvery?: number
-  /** Also checkpoint when this many minutes passed since the last one (default 10; 0: off). See save-schedule.ts. */
-  saveEveryMinutes?: number
-  /** Checkpoints kept (default 3). */
-  keep?: number
-  resume?: boolean
-  force?: boolean
-  seed?: number
-  backend?: TfjsBackendChoice
   /** Train on a worker thread so tfjs never blocks generation's event loop (default true; false: same thread). */
   trainerThread?: boolean
   /** onnxruntime intra-op threads (default 1: training and generation share the machine). */
   threads?: number
-  /** Stops the intake: no new episodes, the current step finishes, a checkpoint is written. */
-  stopSignal?: AbortSignal
-  /** Each step's metric (already appended to metrics.jsonl). */
-  onMetric?: (metric: TrainMetric) => void | Promise<void>
   /** Episodes as they complete (tests: staleness of what was generated). */
   onEpisode?: (trajectory: Trajectory) => void
-  progress?: ProgressCallback
-  warn?: (message: string) => void
   /** Flags recorded in run.json for the reader (not compared on resume). */
   flags?: Record<string, unknown>
   /** `--eval-every`: the current policy answers held-out questions greedily (same engine, tools and format). */
@@ -158,7 +131,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const started = performance.now()
 
   const {HfTokenizer} = await import('../model/index.js')
-  const base = await loadCheckpoint(o.model)
+  const base = await loadStartModel(o.model)
   const extraTools = (o.episode?.format?.tools ?? []).filter((t) => t !== 'search' && t !== 'access')
   const settings = {
     mode, samples, batch_questions: groupsPerStep, max_staleness: eta, lr: o.learningRate ?? defaultRlLearningRate(base.weights), weight_decay: o.weightDecay ?? 0, max_grad_norm: o.maxGradNorm ?? 1,
@@ -171,11 +144,11 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     // Recorded only when on, so runs made before the flag existed resume unchanged.
     ...(o.loss?.observationLoss ? {observation_loss: true} : {}),
   }
-  const run = await RunDir.open(o.out, {
+  const session = await TrainingSession.open({...o, warn}, {
     command: 'train', settings, flags: o.flags, model_config_hash: modelConfigHash(base.config),
     data_fingerprint: fingerprint(o.questions.map((q) => [q.id, q.question, q.answers])),
-  }, {resume: o.resume, force: o.force, keep: o.keep, warn})
-  const loaded = run.resumed ? await run.loadCheckpoint() : undefined
+  })
+  const {run, resumed: loaded} = session
   const checkpoint: Checkpoint = loaded?.checkpoint ?? base
   const step0 = loaded?.trainerState.step ?? 0
   let step = step0
@@ -185,7 +158,6 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   if (step0 >= o.steps) warn(`${o.out}: already at step ${step0} of ${o.steps}; nothing to do (raise --steps to continue)`)
 
   const tokenizerFiles = checkpoint.tokenizer ?? base.tokenizer
-  if (!tokenizerFiles) throw new UsageError(`${o.model}: the model has no tokenizer`, {code: 'tokenizer', fix: 'Train needs tokenizer.json beside the weights (ars model init --tokenizer …).'})
   const tokenizer = new HfTokenizer(tokenizerFiles)
   const {config} = checkpoint
   const updaterInit: PolicyUpdaterInit = {
@@ -211,7 +183,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   // Every episode and tool call listens on this one signal; many in flight are expected, not a leak.
   setMaxListeners(0, abort.signal)
   const stopIntake = (): void => intake.abort()
-  o.stopSignal?.addEventListener('abort', stopIntake, {once: true})
+  session.onStop(stopIntake)
   let episodes = 0
   let generatedTokens = 0
   // Run-level counters continue from the checkpoint, so a resumed run's metrics equal an uninterrupted run's.
@@ -240,21 +212,10 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   // state of the run and consumes no group, so training is unchanged (and a kill cuts its line with its step).
   const evaluate = async (final = false): Promise<void> => {
     if (!heldOut?.due(step, final)) return
-    await o.onMetric?.(await heldOut.evaluate({step, policyVersion: version, timeMs: elapsed0 + (performance.now() - started)}, lm, o.tools, o.episode ?? {}, abort.signal))
+    await session.handOn(await heldOut.evaluate({step, policyVersion: version, timeMs: elapsed0 + (performance.now() - started)}, lm, o.tools, o.episode ?? {}, abort.signal))
   }
-  const report = (): void => {
-    try {
-      writeTrainReport(run.dir)
-    } catch (error) {
-      warn(`report not written: ${(error as Error).message}`)
-    }
-  }
-  const task = new ProgressTask(o.progress, 'train', o.steps, 'steps')
-  if (step0) task.advance(step0)
-  let checkpointStep: number | undefined = loaded ? step0 : undefined
-  const schedule = new SaveSchedule({everySteps: o.saveEvery ?? 0, everyMinutes: o.saveEveryMinutes})
-  const save = async (): Promise<void> => {
-    if (checkpointStep === step) return
+  const task = session.begin('train', o.steps, step0)
+  const save = (): Promise<void> => session.save(step, async () => {
     const cursor = data.cursor()
     const state: TrainerState = {
       step, policy_version: version, epoch: data.epochOf(cursor),
@@ -262,11 +223,8 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
       cursor, elapsed_ms: elapsed0 + (performance.now() - started),
       counters: {...admission.checkpointCounters(cursor), updates_skipped: skippedUpdates},
     }
-    await run.saveCheckpoint({checkpoint: {config, weights: await trainer.exportWeights(), tokenizer: tokenizerFiles, ...(checkpoint.generationConfig ? {generationConfig: checkpoint.generationConfig} : {})}, optimizerState: await trainer.exportOptimizerState(), trainerState: state})
-    checkpointStep = step
-    report()
-    schedule.saved()
-  }
+    return {checkpoint: {config, weights: await trainer.exportWeights(), tokenizer: tokenizerFiles, ...(checkpoint.generationConfig ? {generationConfig: checkpoint.generationConfig} : {})}, optimizerState: await trainer.exportOptimizerState(), trainerState: state}
+  })
 
   // Generation throughput is a running mean since the loop began: in async mode the groups a step trains on may
   // all have finished before the previous step, so a per-step window would often read 0.
@@ -305,11 +263,10 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         wakeAdmission()
         const now = performance.now()
         const metrics = skippedStepMetrics(stepBatch, runCounters(), version)
-        const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
-        await o.onMetric?.(record)
+        await session.appendMetric({type: 'train_metric', version: 1, step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
         task.advance(1, `no signal: all ${batch.groups.length} groups had equal rewards; no update`)
         await evaluate()
-        if (schedule.due(step)) await save()
+        if (session.due(step)) await save()
         continue
       }
       if (microBatches.length === 0) {
@@ -334,18 +291,17 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         lossTokens: ppo.reduce((a, mb) => a + mb.lossTokens, 0), realTokens: microBatches.reduce((a, mb) => a + mb.realTokens, 0),
         trainSeconds, waitSeconds, publishSeconds, generatedTokens, loopSeconds: (now - loopStart) / 1000,
       }, runCounters(), version)
-      const record = await run.appendMetric({type: 'train_metric', version: 1, run: basename(run.dir), step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
-      await o.onMetric?.(record)
+      await session.appendMetric({type: 'train_metric', version: 1, step, policy_version: version, time_ms: elapsed0 + (now - started), metrics, meta: {mode}})
       task.advance(1, `reward ${metrics.reward_mean!.toFixed(3)}, staleness ≤ ${metrics.staleness_max}`)
       await evaluate()
-      if (schedule.due(step)) await save()
+      if (session.due(step)) await save()
     }
     if (producer.fatal) throw producer.fatal.error
-    if (step >= o.steps && !o.stopSignal?.aborted) await evaluate(true)
+    if (step >= o.steps && !session.stopped) await evaluate(true)
     await save()
-    report()
+    session.report()
   } finally {
-    o.stopSignal?.removeEventListener('abort', stopIntake)
+    session.close()
     intake.abort()
     abort.abort(new DOMException('training finished', 'AbortError'))
     buffer.close()
@@ -355,7 +311,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     await trainer.close()
   }
   task.done(`step ${step}, policy version ${version}`)
-  return {dir: run.dir, step, policyVersion: version, interrupted: (o.stopSignal?.aborted ?? false) && step < o.steps, episodes, droppedStale: buffer.droppedStale, checkpointStep, wallSeconds: (performance.now() - started) / 1000}
+  return {dir: run.dir, step, policyVersion: version, interrupted: session.stopped && step < o.steps, episodes, droppedStale: buffer.droppedStale, checkpointStep: session.savedStep, wallSeconds: (performance.now() - started) / 1000}
 }
 
 /**

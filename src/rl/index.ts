@@ -1,10 +1,3 @@
-// src/rl: the public entry of this area. Commands and other areas import from here only (test/architecture/boundaries.test.ts).
+// src/rl: the public entry of this area (asynchronous RL, `ars train`). Commands and other areas import from here only (test/architecture/boundaries.test.ts).
 export {TRAIN_MODES, trainRl, validateRlOptions} from './controller.js'
 export type {TrainMode} from './controller.js'
-export {checkHeldOutFlags, readHeldOutQuestions} from './held-out-eval.js'
-export type {HeldOutSpec} from './held-out-eval.js'
-export {DEFAULT_SAVE_EVERY_MINUTES, SAVE_EVERY_MINUTES_HELP} from './save-schedule.js'
-export {SCHEDULES} from './schedule.js'
-export type {Schedule} from './schedule.js'
-export {runSft} from './sft.js'
-export {writeTrainReport} from './train-report.js'

@@ -17,7 +17,8 @@ const LAYERS: Readonly<Record<string, number>> = {
   agent: 5,
   world: 6, export: 6, filter: 6,
   eval: 7, synth: 7,
-  rl: 8, demo: 8,
+  train: 8, demo: 8,
+  rl: 9,
 }
 
 /**

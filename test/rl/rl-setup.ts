@@ -12,7 +12,7 @@ import {ASEARCHER_FORMAT, type AgentFormat} from '../../src/agent/formats.js'
 import {loadCheckpoint, saveCheckpoint} from '../../src/model/checkpoint.js'
 import {HfTokenizer} from '../../src/model/tokenizer.js'
 import {PolicyTrainer} from '../../src/model/tfjs/policy-trainer.js'
-import {packMicroBatches} from '../../src/rl/sequences.js'
+import {packMicroBatches} from '../../src/train/sequences.js'
 
 export const tmp = (label: string): string => mkdtempSync(join(tmpdir(), `ars-rl-${label}-`))
 

@@ -1,39 +1,32 @@
 // Supervised fine-tuning (`ars train sft`): samples → a fixed, seeded plan of optimiser steps (shuffled per epoch,
 // batched by real tokens) → PolicyTrainer steps on micro-batches (weighted masked NLL) → metrics and checkpoints
 // in a RunDir. The plan depends only on the data and settings, so a resumed run replays exactly the same steps.
-import {checkSaveEveryMinutes, SaveSchedule} from './save-schedule.js'
-import {basename} from 'node:path'
+import {checkSaveEveryMinutes} from './save-schedule.js'
 import {DataError, UsageError} from '../core/index.js'
 import {readJsonl, type InvalidPolicy} from '../core/index.js'
-import {ProgressTask, type ProgressCallback} from '../core/index.js'
-import type {TrainMetric} from '../core/index.js'
 import {Rng} from '../core/index.js'
-import {loadCheckpoint} from '../model/index.js'
 import type {ModelConfig, Weights} from '../model/index.js'
 import type {TfjsBackendChoice} from '../model/index.js'
 import type {OptimizerState, StepResult} from '../model/index.js'
 import {resolveTrainBackend} from '../model/index.js'
 import {HfTokenizer} from '../model/index.js'
-import {fingerprint, modelConfigHash, RunDir, type TrainerState} from './run-dir.js'
+import {fingerprint, modelConfigHash, type TrainerState} from './run-dir.js'
 import {readSftSamples, type SftDataStats, type SftSample} from './sft-data.js'
 import {packMicroBatches, type MicroBatch} from './sequences.js'
 import {learningRateAt, type Schedule} from './schedule.js'
 import {HeldOutEvaluator, PublishedPolicy, type HeldOutSpec} from './held-out-eval.js'
-import {writeTrainReport} from './train-report.js'
+import {loadStartModel, TrainingSession, type TrainingOptions} from './session.js'
 import type {EpisodeOptions} from '../agent/index.js'
 import type {AgentTools} from '../agent/index.js'
 
-export interface SftOptions {
-  /** Model folder (config.json, tokenizer.json, model.safetensors). */
-  model: string
-  /** Run folder. */
-  out: string
+/** `ars train sft`'s own options; model, run folder, optimiser, saving, seed, backend, stop signal, metrics and
+ * progress are the TrainingOptions both trainers share (a stop finishes the step, checkpoints and returns
+ * `interrupted: true`). */
+export interface SftOptions extends TrainingOptions {
   /** JSONL inputs; empty = stdin. */
   inputs: string[]
   /** Default 1. */
   epochs?: number
-  /** Peak learning rate (default 1e-3). */
-  learningRate?: number
   /** Linear warm-up steps (default 20). */
   warmup?: number
   /** Default cosine (to 0 at the last step). */
@@ -44,29 +37,8 @@ export interface SftOptions {
   microBatchTokens?: number
   /** Longer samples are dropped (default 1024). */
   maxSeqLen?: number
-  /** AdamW decoupled weight decay (default 0). */
-  weightDecay?: number
-  /** Global gradient-norm clip (default 1; 0 disables). */
-  maxGradNorm?: number
-  /** Checkpoint every N steps (default 0: only at the end). */
-  saveEvery?: number
-  /** Also checkpoint when this many minutes passed since the last one (default 10; 0: off). See save-schedule.ts. */
-  saveEveryMinutes?: number
-  /** Checkpoints kept (default 3; 0 = all). */
-  keep?: number
-  resume?: boolean
-  force?: boolean
-  /** Default 0. */
-  seed?: number
-  backend?: TfjsBackendChoice
   allowEmpty?: boolean
   policy: InvalidPolicy
-  progress?: ProgressCallback
-  /** Each step's metric, after it was appended to metrics.jsonl (commands write it to stdout). */
-  onMetric?: (metric: TrainMetric) => void | Promise<void>
-  /** Abort = stop after the current step, checkpoint, return `interrupted: true`. */
-  signal?: AbortSignal
-  warn?: (message: string) => void
   /** Stop after this many steps of this process (tests; default no limit). */
   maxSteps?: number
   /** `--eval-every`: greedy agent episodes on held-out questions with these tools, on the current weights. */
@@ -145,12 +117,12 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
   }
 
   // The model: its config, and the tokenizer that renders the data (required).
-  const source = await loadCheckpoint(o.model)
+  const source = await loadStartModel(o.model)
   const config: ModelConfig = source.config
   if (o.maxSeqLen > config.maxPositions) {
     throw new UsageError(`--max-seq-len ${o.maxSeqLen} exceeds the model's max_position_embeddings ${config.maxPositions}`, {fix: `Pass --max-seq-len ${config.maxPositions} or less.`})
   }
-  const tokenizer = new HfTokenizer(source.tokenizer!, `${o.model}/tokenizer.json`)
+  const tokenizer = new HfTokenizer(source.tokenizer, `${o.model}/tokenizer.json`)
 
   // The data, buffered: the plan needs every length, and epochs revisit it.
   const {samples: all, stats: dataStats} = await readSftSamples(readJsonl(o.inputs, {policy: o.policy}), {tokenizer, vocabSize: config.vocabSize, policy: o.policy})
@@ -178,10 +150,10 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
 
   const dataFingerprint = fingerprint(samples.map((s) => [s.tokenIds, s.lossMask, s.weight]))
   const settings = {epochs: o.epochs, lr: o.learningRate, warmup: o.warmup, schedule: o.schedule, 'batch-tokens': o.batchTokens, 'micro-batch-tokens': o.microBatchTokens, 'max-seq-len': o.maxSeqLen, 'weight-decay': o.weightDecay, 'max-grad-norm': o.maxGradNorm, seed: o.seed}
-  const run = await RunDir.open(o.out, {command: 'train sft', settings, flags: {model: o.model, inputs: o.inputs, 'save-every': o.saveEvery, keep: o.keep, backend: o.backend ?? 'auto'}, model_config_hash: modelConfigHash(config), data_fingerprint: dataFingerprint}, {resume: o.resume, force: o.force, keep: o.keep, warn})
+  const session = await TrainingSession.open({...o, warn}, {command: 'train sft', settings, flags: {model: o.model, inputs: o.inputs, 'save-every': o.saveEvery, keep: o.keep, backend: o.backend ?? 'auto'}, model_config_hash: modelConfigHash(config), data_fingerprint: dataFingerprint})
+  const {run, resumed} = session
   const plan = planSteps(samples.map((s) => s.tokenIds.length), {epochs: o.epochs, batchTokens: o.batchTokens, seed: o.seed})
 
-  const resumed = run.resumed ? await run.loadCheckpoint() : undefined
   if (resumed && resumed.step > plan.length) throw new DataError(`checkpoint step ${resumed.step} is past the plan's ${plan.length} steps`, {where: resumed.dir, code: 'trainer-state', fix: 'Start over with --force.'})
   if (resumed && resumed.step > 0) {
     const done = plan[resumed.step - 1] as SftPlanStep
@@ -205,46 +177,31 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
   }
   let elapsedMs = resumed?.trainerState.elapsed_ms ?? 0
   let step = startStep
-  let savedStep = resumed ? startStep : -1
   let finalLoss: number | undefined
   let tokensThisRun = 0
   let trainSeconds = 0
-  let checkpointDir: string | undefined = resumed?.dir
-  const schedule = new SaveSchedule({everySteps: o.saveEvery, everyMinutes: o.saveEveryMinutes})
-  const save = async () => {
+  const save = () => session.save(step, async () => {
     const done = step > 0 ? (plan[step - 1] as SftPlanStep) : {epoch: 0, end: 0}
     const state: TrainerState = {step, policy_version: step, epoch: done.epoch, cursor: done.end, elapsed_ms: elapsedMs, seed: o.seed, total_steps: plan.length, samples: samples.length}
-    const info = await run.saveCheckpoint({checkpoint: {...modelFiles, weights: trainer.exportWeights()}, optimizerState: trainer.exportOptimizerState(), trainerState: state})
-    savedStep = step
-    checkpointDir = info.dir
-    report()
-    schedule.saved()
-  }
+    return {checkpoint: {...modelFiles, weights: trainer.exportWeights()}, optimizerState: trainer.exportOptimizerState(), trainerState: state}
+  })
   const heldOut = o.heldOut ? await HeldOutEvaluator.open(o.heldOut.spec, run) : undefined
   const policy = heldOut ? new PublishedPolicy({config, tokenizer, id: `onnx:${o.out}`, maxBatchSize: o.heldOut?.spec.concurrency}) : undefined
   // Before the checkpoint of the same step: a kill between the two cuts the eval line with the step, so a resume redoes it.
   const evaluate = async (final = false): Promise<void> => {
     if (!heldOut || !o.heldOut || !policy || !heldOut.due(step, final)) return
     const model = await policy.at(step, trainer.exportWeights())
-    await o.onMetric?.(await heldOut.evaluate({step, policyVersion: step, timeMs: Math.round(elapsedMs)}, model, o.heldOut.tools, o.heldOut.episode))
+    await session.handOn(await heldOut.evaluate({step, policyVersion: step, timeMs: Math.round(elapsedMs)}, model, o.heldOut.tools, o.heldOut.episode))
   }
-  const report = (): void => {
-    try {
-      writeTrainReport(run.dir)
-    } catch (error) {
-      warn(`report not written: ${(error as Error).message}`)
-    }
-  }
-  const task = new ProgressTask(o.progress, 'train sft', plan.length, 'steps')
-  if (startStep > 0) task.advance(startStep, `resumed at step ${startStep}`)
+  const task = session.begin('train sft', plan.length, startStep, `resumed at step ${startStep}`)
   let interrupted = false
   try {
-    if (samples.length === 0 && savedStep < 0) await save() // --allow-empty: the unchanged model, so `latest` exists
+    if (samples.length === 0 && session.savedStep === undefined) await save() // --allow-empty: the unchanged model, so `latest` exists
     let stepsThisRun = 0
     if (samples.length > 0) await evaluate()
     while (step < plan.length) {
-      if (o.signal?.aborted || (o.maxSteps !== undefined && stepsThisRun >= o.maxSteps)) {
-        interrupted = o.signal?.aborted ?? false
+      if (session.stopped || (o.maxSteps !== undefined && stepsThisRun >= o.maxSteps)) {
+        interrupted = session.stopped
         break
       }
       const planned = plan[step] as SftPlanStep
@@ -260,8 +217,7 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
       const tokens = microBatches.reduce((a, mb) => a + mb.realTokens, 0)
       tokensThisRun += tokens
       finalLoss = result.loss
-      const metric = await run.appendMetric({
-        run: basename(run.dir),
+      await session.appendMetric({
         step,
         policy_version: step,
         time_ms: Math.round(elapsedMs),
@@ -278,15 +234,14 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
           epoch: planned.epoch + planned.end / samples.length,
         },
       })
-      await o.onMetric?.(metric)
       task.advance(1, `loss ${result.loss.toFixed(4)}`)
       await evaluate()
-      if (schedule.due(step)) await save()
+      if (session.due(step)) await save()
     }
-    if (samples.length > 0 && step === plan.length && !o.signal?.aborted) await evaluate(true)
-    if (samples.length > 0 && savedStep !== step && step > 0) await save()
-    report()
-    if (o.signal?.aborted) interrupted = true
+    if (samples.length > 0 && step === plan.length && !session.stopped) await evaluate(true)
+    if (samples.length > 0 && step > 0) await save()
+    session.report()
+    if (session.stopped) interrupted = true
     task.done(`${step}/${plan.length} steps`)
     return {
       run: run.dir,
@@ -300,12 +255,13 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
       tokensPerSecond: trainSeconds > 0 ? tokensThisRun / trainSeconds : 0,
       seconds: trainSeconds,
       backend: trainer.backendDescription,
-      checkpoint: checkpointDir,
+      checkpoint: session.checkpointDir,
       data: {...dataStats, samples: samples.length, droppedTooLong, noTargets},
     }
   } finally {
     await policy?.close()
     await trainer.dispose()
+    session.close()
   }
 }
 

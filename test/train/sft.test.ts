@@ -10,8 +10,8 @@ import {DataError, UsageError} from '../../src/core/errors.js'
 import {InvalidPolicy} from '../../src/core/jsonl.js'
 import type {TrainMetric} from '../../src/core/records/index.js'
 import {loadOnnxModel} from '../../src/llm/onnx-model.js'
-import {learningRateAt} from '../../src/rl/schedule.js'
-import {epochOrder, planSteps, runSft, type SftOptions} from '../../src/rl/sft.js'
+import {learningRateAt} from '../../src/train/schedule.js'
+import {epochOrder, planSteps, runSft, type SftOptions} from '../../src/train/sft.js'
 import {runCli} from '../helpers/cli.js'
 
 const FACTS: [string, string][] = [

@@ -4,7 +4,7 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {InvalidPolicy, type JsonLine} from '../../src/core/jsonl.js'
 import {HfTokenizer, tokenizerPreset} from '../../src/model/tokenizer.js'
-import {readSftSamples, renderConversation} from '../../src/rl/sft-data.js'
+import {readSftSamples, renderConversation} from '../../src/train/sft-data.js'
 
 const tokenizer = new HfTokenizer(tokenizerPreset('world'))
 const messages = [

@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import type {Weights} from '../../src/model/config.js'
 import {PolicyTrainer} from '../../src/model/tfjs/policy-trainer.js'
 import type {TokenBatch} from '../../src/model/tfjs/qwen2.js'
-import {readOptimizerState, writeOptimizerState} from '../../src/rl/optimizer-file.js'
+import {readOptimizerState, writeOptimizerState} from '../../src/train/optimizer-file.js'
 import {tinyConfig, tinyWeights} from '../helpers/tiny-model.js'
 
 const config = tinyConfig({tie_word_embeddings: false})

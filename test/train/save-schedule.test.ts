@@ -1,6 +1,6 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {DEFAULT_SAVE_EVERY_MINUTES, SaveSchedule, checkSaveEveryMinutes} from '../../src/rl/save-schedule.js'
+import {DEFAULT_SAVE_EVERY_MINUTES, SaveSchedule, checkSaveEveryMinutes} from '../../src/train/save-schedule.js'
 
 test('by default a checkpoint is due every 10 minutes even with no step interval', () => {
   let now = 0

@@ -4,7 +4,7 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {Rng} from '../../src/core/rng.js'
 import {PolicyTrainer} from '../../src/model/tfjs/policy-trainer.js'
-import {packMicroBatches, type SequenceSample} from '../../src/rl/sequences.js'
+import {packMicroBatches, type SequenceSample} from '../../src/train/sequences.js'
 import {tinyConfig, tinyWeights} from '../helpers/tiny-model.js'
 
 test('targets are shifted by one: entry t is the mask/extra of token t+1; padding is masked', () => {

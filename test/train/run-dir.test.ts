@@ -9,7 +9,7 @@ import {UsageError} from '../../src/core/errors.js'
 import {Rng} from '../../src/core/rng.js'
 import {loadCheckpoint} from '../../src/model/checkpoint.js'
 import {tokenizerPreset} from '../../src/model/tokenizer.js'
-import {fingerprint, modelConfigHash, RunDir, type RunManifest, type TrainerState} from '../../src/rl/run-dir.js'
+import {fingerprint, modelConfigHash, RunDir, type RunManifest, type TrainerState} from '../../src/train/run-dir.js'
 import {tinyConfig, tinyWeights} from '../helpers/tiny-model.js'
 
 const config = tinyConfig({vocab_size: 269})
