@@ -244,11 +244,11 @@ export class ToolSession {
     const lines: string[] = []
     shown.forEach((h, i) => {
       if (h.text !== undefined) this.#hits.set(h.url, h)
-      const source = view.lead ? h.text || h.snippet || '' : h.snippet || h.text || ''
-      const snippet = cleanText(source).replace(/\s+/g, ' ').trim()
+      const source = cleanText(view.lead ? h.text || h.snippet || '' : h.snippet || h.text || '')
+      const snippet = source.replace(/\s+/g, ' ').trim()
       let cut = snippet.length > chars ? `${snippet.slice(0, chars - 1)}…` : snippet
       if (view.focusChars && view.lead && snippet.length > chars) {
-        const line = focusLine(cleanText(source), h.title, query, snippet.slice(0, chars - 1))
+        const line = focusLine(source, h.title, query, snippet.slice(0, chars - 1))
         if (line) cut += ` ${line.length > view.focusChars ? `${line.slice(0, view.focusChars - 1)}…` : line}`
       }
       lines.push(view.urls === false ? `[${i + 1}] ${cleanText(h.title)}: ${cut}` : `[${i + 1}] ${cleanText(h.title)}\nURL: ${h.url}\n${cut}`)

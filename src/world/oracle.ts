@@ -198,10 +198,16 @@ export class Oracle {
    */
   async #focusedQuery(world: World, bases: readonly string[], question: string, wanted: string, facts: readonly string[], visits: readonly Visit[], index: number, session: ToolSession, view: NonNullable<AgentFormat['searchView']>): Promise<string | undefined> {
     const analyzer = analyzerByName('english')
+    // Each candidate is searched once: the names probed for the page's terms come round again as candidates.
+    const results = new Map<string, Awaited<ReturnType<ToolSession['search']>>>()
+    const search = async (query: string): Promise<Awaited<ReturnType<ToolSession['search']>>> => {
+      let result = results.get(query)
+      if (!result) results.set(query, (result = await session.search(query, this.#o.signal, view)))
+      return result
+    }
     let pageTerms: Set<string> | undefined
     for (const base of bases) {
-      const probe = await session.search(base, this.#o.signal, view)
-      const text = probe.shown.find((h) => pathOf(h.url) === wanted)?.text
+      const text = (await search(base)).shown.find((h) => pathOf(h.url) === wanted)?.text
       if (text !== undefined) {
         pageTerms = new Set(analyzer.terms(text))
         break
@@ -216,7 +222,7 @@ export class Oracle {
         return term !== '' && !baseTerms.has(term) && (pageTerms === undefined || pageTerms.has(term))
       })
       for (const query of [...words.map((w) => `${base} ${w}`), base]) {
-        const result = await session.search(query, this.#o.signal, view)
+        const result = await search(query)
         if (!result.shown.some((h) => pathOf(h.url) === wanted)) continue
         const withThis = [...visits, {index, page: {text: result.text, links: []}}]
         const score = facts.filter((f) => factVisible(world, f, withThis)).length
