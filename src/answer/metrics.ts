@@ -1,6 +1,7 @@
 // Answer metrics exactly as the field's official scripts compute them: SQuAD v1.1 / HotpotQA normalisation,
 // EM, token F1 (HotpotQA's yes/no/noanswer rule), cover-EM (Search-R1's `subem`) and GAIA's question_scorer.
 // Python semantics (unicode \w, str.split() whitespace, float()) are reproduced, not approximated by JS defaults.
+import {multisetOverlap} from '../core/index.js'
 
 /** Characters Python's `str.split()` / `str.isspace()` / `re` `\s` treat as whitespace (JS `\s` differs). */
 const PY_WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
@@ -63,16 +64,7 @@ export function tokenF1(prediction: string, gold: string): F1Parts {
   if (HOTPOT_SPECIAL.has(g) && p !== g) return zero
   const pTokens = pySplit(p)
   const gTokens = pySplit(g)
-  const counts = new Map<string, number>()
-  for (const t of gTokens) counts.set(t, (counts.get(t) ?? 0) + 1)
-  let same = 0
-  for (const t of pTokens) {
-    const c = counts.get(t) ?? 0
-    if (c > 0) {
-      same++
-      counts.set(t, c - 1)
-    }
-  }
+  const same = multisetOverlap(pTokens, gTokens)
   if (same === 0) return zero
   const precision = same / pTokens.length
   const recall = same / gTokens.length

@@ -1,6 +1,7 @@
 // HTML → {title, text, links}: parse with a script-free DOM (linkedom by default, jsdom as the reference),
 // take the main text with @mozilla/readability, and fall back to the page body minus navigation, banners and
 // asides when Readability finds nothing. Text keeps paragraph breaks so it can be chunked for the agent.
+import {multisetOverlap} from '../core/index.js'
 import type {PageLink} from './reader.js'
 
 export type DomEngine = 'linkedom' | 'jsdom'
@@ -161,18 +162,8 @@ function withoutHeading(text: string, heading: string): string {
 /** Share of `part`'s words that also occur in `whole` (bag of words, lower-cased). */
 function containedShare(part: string, whole: string): number {
   const words = (t: string): string[] => t.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
-  const available = new Map<string, number>()
-  for (const w of words(whole)) available.set(w, (available.get(w) ?? 0) + 1)
   const wanted = words(part)
-  let found = 0
-  for (const w of wanted) {
-    const n = available.get(w) ?? 0
-    if (n > 0) {
-      found++
-      available.set(w, n - 1)
-    }
-  }
-  return wanted.length === 0 ? 1 : found / wanted.length
+  return wanted.length === 0 ? 1 : multisetOverlap(wanted, words(whole)) / wanted.length
 }
 
 function clean(text: string): string {

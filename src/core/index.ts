@@ -8,6 +8,7 @@ export {checkRetryOptions, isRetryableStatus, withRetries} from './http-retry.js
 export type {AttemptOutcome, RetryOptions} from './http-retry.js'
 export {InvalidPolicy, ON_INVALID_MODES, readJsonl, writeJsonl} from './jsonl.js'
 export type {JsonLine, OnInvalid, ReadJsonlOptions} from './jsonl.js'
+export {multisetOverlap} from './multiset.js'
 export {closeOutput, exitCleanlyOnEpipe} from './output.js'
 export {readJsonlOrParquet, readParquetObjects} from './parquet.js'
 export {ProgressTask} from './progress.js'

@@ -1,6 +1,8 @@
 // Token-level precision / recall / F1 of an extracted text against ground truth (bag of lower-cased words,
 // SQuAD-style multiset overlap): precision falls with every boilerplate word kept, recall with every body word lost.
 
+import {multisetOverlap} from '../../src/core/index.js'
+
 export function tokens(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
 }
@@ -12,18 +14,9 @@ export interface Overlap {
 }
 
 export function tokenOverlap(extracted: string, truth: string): Overlap {
-  const counts = new Map<string, number>()
   const want = tokens(truth)
-  for (const t of want) counts.set(t, (counts.get(t) ?? 0) + 1)
   const got = tokens(extracted)
-  let common = 0
-  for (const t of got) {
-    const n = counts.get(t) ?? 0
-    if (n > 0) {
-      common++
-      counts.set(t, n - 1)
-    }
-  }
+  const common = multisetOverlap(got, want)
   const precision = got.length === 0 ? 0 : common / got.length
   const recall = want.length === 0 ? 0 : common / want.length
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall)
