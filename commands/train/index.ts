@@ -110,6 +110,7 @@ export default class Train extends ArsCommand {
     generation: Flags.string({multiple: true, helpValue: 'URL[,URL…]', description: 'Generate on these OpenAI-compatible servers instead of in process (load-balanced, health-checked; a server that dies is taken out and its requests go to the others). After each step the new version is written to OUT/generation/v-N/ and every server loads it: `ars serve model` (URL), SGLang (sglang=URL), vLLM (vllm=URL). See docs/scale.md.'}),
     backend: backendFlag,
     ...heldOutFlags,
+    'eval-search': Flags.string({dependsOn: ['eval-every'], helpValue: 'SEARCH', description: 'Search of the held-out evaluation when it differs from --search (trained on one world, measured on another): index folder, world folder, retrieval-server URL, serper: or searxng:URL.'}),
     seed: sharedFlags.seed,
     quiet: sharedFlags.quiet,
   }
@@ -130,6 +131,7 @@ export default class Train extends ArsCommand {
     const choice = toolChoice(flags, flags.format)
     const format = formatWithTools(flags.format, choice)
     const tools = await resolveAgentTools({search: flags.search, readAllowPrivate: flags['allow-private'], topK: flags['search-top-k'], ...choice.toolOptions})
+    const evalTools = heldOut && flags['eval-search'] ? await resolveAgentTools({search: flags['eval-search'], readAllowPrivate: flags['allow-private'], topK: flags['search-top-k'], ...choice.toolOptions}) : undefined
 
     // Before the run folder exists: servers that are not up yet must not leave a run that needs --resume or --force.
     if (generation) await (await GenerationPool.open({servers: generation})).close()
@@ -167,10 +169,10 @@ export default class Train extends ArsCommand {
         ...(flags['generation-dir'] ? {generationDir: flags['generation-dir']} : {}),
         stopSignal: stop.signal,
         warn,
-        flags: {save_every: flags['save-every'], save_every_minutes: flags['save-every-minutes'], keep: flags.keep, concurrency: flags.concurrency, questions: flags.questions, search: flags.search, model: flags.model, ...(generation ? {generation: generation.map((g) => `${g.kind}=${g.url}`)} : {})},
+        flags: {save_every: flags['save-every'], save_every_minutes: flags['save-every-minutes'], keep: flags.keep, concurrency: flags.concurrency, questions: flags.questions, search: flags.search, ...(evalTools ? {eval_search: flags['eval-search']} : {}), model: flags.model, ...(generation ? {generation: generation.map((g) => `${g.kind}=${g.url}`)} : {})},
         onMetric: (m) => void process.stdout.write(`${JSON.stringify(m)}\n`),
         progress: drawer.callback,
-        ...(heldOut ? {heldOut} : {}),
+        ...(heldOut ? {heldOut: {...heldOut, ...(evalTools ? {tools: evalTools} : {})}} : {}),
       })
       drawer.stop()
       if (!flags.quiet) process.stderr.write(`train: step ${summary.step}, policy version ${summary.policyVersion}, ${summary.episodes} episodes, ${summary.droppedStale} stale samples dropped, ${summary.wallSeconds.toFixed(1)} s; checkpoint ${summary.checkpointStep ?? 'none'} in ${summary.dir}; report ${summary.dir}/report.html\n`)
@@ -178,6 +180,7 @@ export default class Train extends ArsCommand {
       offInterrupt()
       drawer.stop()
       await tools.close()
+      await evalTools?.close()
     }
     if (stop.signal.aborted) {
       process.stderr.write(`train interrupted: rerun with --resume to continue from the checkpoint\n`)

@@ -66,7 +66,8 @@ export interface RlOptions extends TrainingOptions {
   onEpisode?: (trajectory: Trajectory) => void
   /** Flags recorded in run.json for the reader (not compared on resume). */
   flags?: Record<string, unknown>
-  /** `--eval-every`: the current policy answers held-out questions greedily (same engine, tools and format). */
+  /** `--eval-every`: the current policy answers held-out questions greedily (same engine and format; the run's tools
+   * unless the spec brings its own, `--eval-search`). */
   heldOut?: HeldOutSpec
   /** `--generation`: generate on these servers and publish each version to them (default: in process). */
   generation?: readonly GenerationServer[]
@@ -212,7 +213,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   // state of the run and consumes no group, so training is unchanged (and a kill cuts its line with its step).
   const evaluate = async (final = false): Promise<void> => {
     if (!heldOut?.due(step, final)) return
-    await session.handOn(await heldOut.evaluate({step, policyVersion: version, timeMs: elapsed0 + (performance.now() - started)}, lm, o.tools, o.episode ?? {}, abort.signal))
+    await session.handOn(await heldOut.evaluate({step, policyVersion: version, timeMs: elapsed0 + (performance.now() - started)}, lm, o.heldOut?.tools ?? o.tools, o.episode ?? {}, abort.signal))
   }
   const task = session.begin('train', o.steps, step0)
   const save = (): Promise<void> => session.save(step, async () => {

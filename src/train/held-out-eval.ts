@@ -30,6 +30,9 @@ export interface HeldOutSpec {
   concurrency?: number
   /** Seed of the (greedy) episodes: only matters for ties and tools that sample. Default 0. */
   seed?: number
+  /** The held-out episodes' tools when they differ from the run's (`ars train --eval-search`: trained on one world,
+   * measured on another); the caller opens and closes them. Default: the run's tools. */
+  tools?: AgentTools
 }
 
 /** Reads Question (or SynthItem) records with gold answers; `limit` keeps the first N. Errors name file:line. */
