@@ -2,7 +2,7 @@
 # Reproduces datasets/policy-search-sft and datasets/policy-search-rl: a policy that searches, trained by ars itself
 # on the embedded world, then improved by asynchronous RL — and the measurements in their READMEs (decision 0960).
 #
-#   npm run build && scripts/train-search-policy.sh          # ≈ 75 min on 2 cores (decision 0960, third attempt)
+#   npm run build && scripts/train-search-policy.sh          # ≈ 2 h on 2 cores (decision 0960, fourth attempt)
 #
 # 1. data: the search-only world oracle solves questions in the compact agent format (its view shows the opening of
 #    each hit and the line the query's extra words match; the oracle adds the question's word, "… presents") — a
@@ -14,14 +14,14 @@
 #    the policy-search-sft of git commit bbb3a7b, trained on the view without focus lines; "scratch" first runs a
 #    phase on the evaluation world's demonstrations from initial weights); phase B, four epochs of the train-split and
 #    worlds-26–27 demonstrations (1 528 steps): datasets/policy-search-sft;
-# 3. rl: ars train (async GRPO, dynamic sampling, EM reward) on the evaluation world's held-out-filtered question pool,
-#    with the control beside it (CONTROL=1) — the same wall-clock spent on more SFT (worlds 28–30) from the same
-#    checkpoint;
+# 3. rl: ars train (async GRPO, dynamic sampling, EM reward) on a fresh 10 000-entity world's questions (seed 31; its
+#    held-out slice measured on the evaluation world with --eval-search), with the control beside it (CONTROL=1) — the
+#    same wall-clock spent on more SFT (worlds 28–30) from the same checkpoint;
 # 4. eval: greedy on world dev + test (320 questions) with tools, with searches that find nothing, and closed-book;
 #    per-hop tables and paired-bootstrap comparisons.
 #
 # Knobs (environment): WORK (runs/policy-search), STAGES (default "data sft rl eval"), OTHER_WORLDS (seeds of the
-# extra worlds, 2…25), START (previous|scratch), RL_STEPS, RL_LR (default: from the model's size), RL_SAMPLES, CONTROL
+# extra worlds, 2…25), START (previous|scratch), RL_ON (fresh|pool: RL's questions), RL_STEPS, RL_LR (default: from the model's size), RL_SAMPLES, CONTROL
 # (1: run the control beside RL), OBSERVATION_LOSS (1: also the mask-off ablation after RL), COPY (1: copy the policies
 # into datasets/).
 set -euo pipefail
@@ -34,6 +34,7 @@ START=${START:-previous}
 RL_STEPS=${RL_STEPS:-400}
 RL_LR=${RL_LR:-}
 RL_SAMPLES=${RL_SAMPLES:-16}
+RL_ON=${RL_ON:-fresh}
 CONTROL=${CONTROL:-1}
 OBSERVATION_LOSS=${OBSERVATION_LOSS:-0}
 ars() { node bin/run.js "$@"; }
@@ -84,8 +85,13 @@ if has data; then
   done
   cat "$WORK/demos-train.jsonl" "$WORK"/c-w26.jsonl "$WORK"/c-w27.jsonl | shuf --random-source=<(yes) > "$WORK/phase-b.jsonl"
   (export LC_ALL=C; cat "$WORK"/c-w28.jsonl "$WORK"/c-w29.jsonl "$WORK"/c-w30.jsonl | shuf --random-source=<(yes) > "$WORK/control-sft.jsonl")
-  # RL's questions: the evaluation world's pool (dev/test facts held out), in one fixed shuffle.
-  shuf --random-source=<(yes) "$WORK/pool.jsonl" > "$WORK/rl-questions.jsonl"
+  # RL's questions: a fresh 10 000-entity world (seed 31, 12 000 questions, each asked about once), so no reward can
+  # come from remembering the evaluation world's facts (decision 0960, fourth attempt); RL_ON=pool: the evaluation
+  # world's held-out-filtered pool instead (the third attempt's RL). One fixed shuffle either way.
+  ars world build --seed 31 --size 10000 --questions 12000 --out "$WORK/w31" --force -q
+  ars index "$WORK/w31/corpus.jsonl" --out "$WORK/w31/index" -q
+  cat "$WORK"/w31/questions/*.jsonl | shuf --random-source=<(yes) > "$WORK/rl-questions-fresh.jsonl"
+  shuf --random-source=<(yes) "$WORK/pool.jsonl" > "$WORK/rl-questions-pool.jsonl"
   echo "data: $(wc -l < "$WORK/mix.jsonl") SFT demonstrations, $(wc -l < "$WORK/phase-b.jsonl") for phase B, $(wc -l < "$WORK/control-sft.jsonl") for the control ($(( $(clock) - T0 )) s)" >&2
 fi
 
@@ -129,9 +135,10 @@ if has rl; then
   # dynamic sampling keeps the groups with reward variance) and more SFT on fresh demonstrations (worlds 28–30),
   # stopped (Ctrl-C: it saves) when RL ends. What RL has to beat.
   t=$(clock)
+  case "$RL_ON" in fresh) rl_search="$WORK/w31" ;; pool) rl_search="$W" ;; *) echo "RL_ON must be fresh or pool, got $RL_ON" >&2; exit 2 ;; esac
   rl_run() { # OUT [extra flags]
     local out=$1; shift
-    ars train --model "$WORK/sft/latest" --questions "$WORK/rl-questions.jsonl" --search "$W" --out "$WORK/$out" --force \
+    ars train --model "$WORK/sft/latest" --questions "$WORK/rl-questions-$RL_ON.jsonl" --search "$rl_search" --eval-search "$W" --out "$WORK/$out" --force \
       --format compact --mode async --samples "$RL_SAMPLES" --batch-questions 4 --drop-zero-variance --reward em \
       --max-turns 6 --max-tokens-per-turn 48 ${RL_LR:+--lr "$RL_LR"} --steps "$RL_STEPS" --concurrency 16 --save-every 25 --keep 0 --seed 0 \
       --eval-every 50 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 "$@" > "$WORK/$out-metrics.jsonl"
