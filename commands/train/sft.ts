@@ -107,7 +107,7 @@ export default class TrainSft extends ArsCommand {
         policy: this.invalidPolicy(flags['on-invalid']),
         progress: drawer.callback,
         stopSignal: stop.signal,
-        ...(heldOutSpec && tools ? {heldOut: {spec: heldOutSpec, tools, episode: {format: agentFormat(flags.format), maxTurns: flags['max-turns'], maxTokensPerTurn: flags['max-tokens-per-turn']}}} : {}),
+        ...(heldOutSpec && tools ? {heldOut: {spec: {...heldOutSpec, tools}, episode: {format: agentFormat(flags.format), maxTurns: flags['max-turns'], maxTokensPerTurn: flags['max-tokens-per-turn']}}} : {}),
         onMetric: (metric) => new Promise<void>((resolve) => {
           if (process.stdout.write(`${JSON.stringify(metric)}\n`)) resolve()
           else process.stdout.once('drain', resolve)

@@ -30,8 +30,8 @@ export interface HeldOutSpec {
   concurrency?: number
   /** Seed of the (greedy) episodes: only matters for ties and tools that sample. Default 0. */
   seed?: number
-  /** The held-out episodes' tools when they differ from the run's (`ars train --eval-search`: trained on one world,
-   * measured on another); the caller opens and closes them. Default: the run's tools. */
+  /** The held-out episodes' tools, opened and closed by the caller: `ars train sft` (which has none of its own) always
+   * gives them; `ars train` only with `--eval-search` (trained on one world, measured on another), else its own. */
   tools?: AgentTools
 }
 

@@ -42,7 +42,7 @@ export interface SftOptions extends TrainingOptions {
   /** Stop after this many steps of this process (tests; default no limit). */
   maxSteps?: number
   /** `--eval-every`: greedy agent episodes on held-out questions with these tools, on the current weights. */
-  heldOut?: {spec: HeldOutSpec; tools: AgentTools; episode: Omit<EpisodeOptions, 'model' | 'tools' | 'seed' | 'sampleIndex' | 'signal' | 'reward'>}
+  heldOut?: {spec: HeldOutSpec & {tools: AgentTools}; episode: Omit<EpisodeOptions, 'model' | 'tools' | 'seed' | 'sampleIndex' | 'signal' | 'reward'>}
 }
 
 export interface SftPlanStep {
@@ -191,7 +191,7 @@ export async function runSft(options: SftOptions): Promise<SftSummary> {
   const evaluate = async (final = false): Promise<void> => {
     if (!heldOut || !o.heldOut || !policy || !heldOut.due(step, final)) return
     const model = await policy.at(step, trainer.exportWeights())
-    await session.handOn(await heldOut.evaluate({step, policyVersion: step, timeMs: Math.round(elapsedMs)}, model, o.heldOut.tools, o.heldOut.episode))
+    await session.handOn(await heldOut.evaluate({step, policyVersion: step, timeMs: Math.round(elapsedMs)}, model, o.heldOut.spec.tools, o.heldOut.episode))
   }
   const task = session.begin('train sft', plan.length, startStep, `resumed at step ${startStep}`)
   let interrupted = false
