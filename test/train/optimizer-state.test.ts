@@ -18,6 +18,15 @@ async function steps(trainer: PolicyTrainer, from: number, to: number): Promise<
   for (let s = from; s < to; s++) await trainer.trainStep([batches[s] as TokenBatch], (model, mb) => model.nextTokenLoss(mb), {learningRate: 1e-2 * (s + 1)})
 }
 
+/** A fresh trainer (no optimiser state) on `weights`, steps [from, to), its weights. */
+async function trained(weights: Weights, from: number, to: number): Promise<Weights> {
+  const trainer = await PolicyTrainer.create(config, weights, {backend: 'wasm'})
+  await steps(trainer, from, to)
+  const out = trainer.exportWeights()
+  trainer.dispose()
+  return out
+}
+
 function maxDiff(a: Weights, b: Weights): number {
   let worst = 0
   assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort())
@@ -30,10 +39,7 @@ function maxDiff(a: Weights, b: Weights): number {
 
 test('3 steps straight == 2 steps, save/restore optimiser state into a fresh trainer, 1 step', async () => {
   const weights = tinyWeights(config)
-  const straight = await PolicyTrainer.create(config, weights, {backend: 'wasm'})
-  await steps(straight, 0, 3)
-  const expected = straight.exportWeights()
-  straight.dispose()
+  const expected = await trained(weights, 0, 3)
 
   const first = await PolicyTrainer.create(config, weights, {backend: 'wasm'})
   await steps(first, 0, 2)
@@ -66,18 +72,9 @@ test('3 steps straight == 2 steps, save/restore optimiser state into a fresh tra
 
 test('a fresh trainer without the state differs (the test can fail)', async () => {
   const weights = tinyWeights(config)
-  const a = await PolicyTrainer.create(config, weights, {backend: 'wasm'})
-  await steps(a, 0, 3)
-  const expected = a.exportWeights()
-  a.dispose()
-  const b = await PolicyTrainer.create(config, weights, {backend: 'wasm'})
-  await steps(b, 0, 2)
-  const mid = b.exportWeights()
-  b.dispose()
-  const c = await PolicyTrainer.create(config, mid, {backend: 'wasm'})
-  await steps(c, 2, 3)
-  assert.ok(maxDiff(c.exportWeights(), expected) > 1e-5)
-  c.dispose()
+  const expected = await trained(weights, 0, 3)
+  const mid = await trained(weights, 0, 2)
+  assert.ok(maxDiff(await trained(mid, 2, 3), expected) > 1e-5)
 })
 
 test('optimiser state for another shape is refused with the tensor named', async () => {
