@@ -2,7 +2,7 @@
 # Reproduces datasets/policy-search-sft and datasets/policy-search-rl: a policy that searches, trained by ars itself
 # on the embedded world, then improved by asynchronous RL — and the measurements in their READMEs (decision 0960).
 #
-#   npm run build && scripts/train-search-policy.sh          # ≈ 2 h on 2 cores (decision 0960, fourth attempt)
+#   npm run build && scripts/train-search-policy.sh          # ≈ 43 min on 2 cores (decision 0960, fifth attempt)
 #
 # 1. data: the search-only world oracle solves questions in the compact agent format (its view shows the opening of
 #    each hit and the line the query's extra words match; the oracle adds the question's word, "… presents") — a
@@ -21,7 +21,9 @@
 #    per-hop tables and paired-bootstrap comparisons.
 #
 # Knobs (environment): WORK (runs/policy-search), STAGES (default "data sft rl eval"), OTHER_WORLDS (seeds of the
-# extra worlds, 2…25), START (previous|scratch), RL_ON (fresh|pool: RL's questions), RL_STEPS, RL_LR (default: from the model's size), RL_SAMPLES, CONTROL
+# extra worlds, 2…25), START (previous|scratch), RL_ON (fresh|pool: RL's questions), RL_STEPS (default 100), RL_LR (default: from
+# the model's size), RL_SAMPLES, RL_REWARD (em|f1), SFT_THREADS (onnxruntime threads of the SFT phases, which run alone:
+# default 2), CONTROL
 # (1: run the control beside RL), OBSERVATION_LOSS (1: also the mask-off ablation after RL), COPY (1: copy the policies
 # into datasets/).
 set -euo pipefail
@@ -31,7 +33,11 @@ WORK=${WORK:-runs/policy-search}
 STAGES=${STAGES:-data sft rl eval}
 OTHER_WORLDS=${OTHER_WORLDS:-$(seq 2 25)}
 START=${START:-previous}
-RL_STEPS=${RL_STEPS:-400}
+# 100 RL steps: on the fresh world the held-out slice stops rising after ~100 (decision 0960, fifth attempt), and the
+# whole script must fit in an hour.
+RL_STEPS=${RL_STEPS:-100}
+RL_REWARD=${RL_REWARD:-em}
+SFT_THREADS=${SFT_THREADS:-2}
 RL_LR=${RL_LR:-}
 RL_SAMPLES=${RL_SAMPLES:-16}
 RL_ON=${RL_ON:-fresh}
@@ -117,12 +123,12 @@ if has sft; then
   esac
   # Phase A: 56 000 of the mix's demonstrations, one pass.
   head -n 56000 "$WORK/mix.jsonl" > "$WORK/sft-data.jsonl"
-  ars train sft "$WORK/sft-data.jsonl" -m "$start" -o "$WORK/sft-a" --max-seq-len 1024 --lr 1.5e-3 --warmup 30 --seed 0 --force \
+  ARS_TRAIN_THREADS=$SFT_THREADS ars train sft "$WORK/sft-data.jsonl" -m "$start" -o "$WORK/sft-a" --max-seq-len 1024 --lr 1.5e-3 --warmup 30 --seed 0 --force \
     --batch-tokens 8192 --micro-batch-tokens 4096 --save-every 200 --keep 0 \
     --eval-every 500 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 --search "$W" --format compact --max-turns 6 --eval-concurrency 8
   # Phase B: four epochs of the world's train split and worlds 26–27, actions only (+15 points over phase A, decision
   # 0960's third attempt: more SFT on fresh demonstrations was far from saturated).
-  ars train sft "$WORK/phase-b.jsonl" -m "$WORK/sft-a/latest" -o "$WORK/sft" --max-seq-len 1024 --lr 1e-3 --warmup 5 --seed 0 --force \
+  ARS_TRAIN_THREADS=$SFT_THREADS ars train sft "$WORK/phase-b.jsonl" -m "$WORK/sft-a/latest" -o "$WORK/sft" --max-seq-len 1024 --lr 1e-3 --warmup 5 --seed 0 --force \
     --batch-tokens 8192 --micro-batch-tokens 4096 --epochs 4 --save-every 200 --keep 0 \
     --eval-every 500 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 --search "$W" --format compact --max-turns 6 --eval-concurrency 8
   echo "$(( $(clock) - t ))" > "$WORK/sft.seconds"
@@ -131,23 +137,25 @@ fi
 
 if has rl; then
   # RL and its control side by side from the same SFT checkpoint, so both get the same wall-clock share of the
-  # machine: RL (async GRPO on the evaluation world's held-out-filtered question pool, every hop count, EM reward;
-  # dynamic sampling keeps the groups with reward variance) and more SFT on fresh demonstrations (worlds 28–30),
+  # machine: RL (async GRPO on RL_ON's questions — by default the fresh world's — every hop count, EM reward; dynamic
+  # sampling keeps the groups with reward variance) and more SFT on fresh demonstrations (worlds 28–30),
   # stopped (Ctrl-C: it saves) when RL ends. What RL has to beat.
   t=$(clock)
   case "$RL_ON" in fresh) rl_search="$WORK/w31" ;; pool) rl_search="$W" ;; *) echo "RL_ON must be fresh or pool, got $RL_ON" >&2; exit 2 ;; esac
   rl_run() { # OUT [extra flags]
     local out=$1; shift
     ars train --model "$WORK/sft/latest" --questions "$WORK/rl-questions-$RL_ON.jsonl" --search "$rl_search" --eval-search "$W" --out "$WORK/$out" --force \
-      --format compact --mode async --samples "$RL_SAMPLES" --batch-questions 4 --drop-zero-variance --reward em \
+      --format compact --mode async --samples "$RL_SAMPLES" --batch-questions 4 --drop-zero-variance --reward "$RL_REWARD" \
       --max-turns 6 --max-tokens-per-turn 48 ${RL_LR:+--lr "$RL_LR"} --steps "$RL_STEPS" --concurrency 16 --save-every 25 --keep 0 --seed 0 \
       --eval-every 50 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 "$@" > "$WORK/$out-metrics.jsonl"
   }
   rl_run rl &
   rl=$!
   if [ "$CONTROL" = 1 ]; then
-    ars train sft "$WORK/control-sft.jsonl" -m "$WORK/sft/latest" -o "$WORK/control" --max-seq-len 1024 --lr 1e-3 --warmup 5 --seed 0 --force \
-      --batch-tokens 8192 --micro-batch-tokens 4096 --epochs 4 --save-every 25 --keep 0 > "$WORK/control-metrics.jsonl" &
+    # exec: $! must be node itself, not a subshell running the ars function (a SIGINT sent to that subshell never
+    # reaches node, and the control ran all four epochs past RL's end).
+    ( exec node bin/run.js train sft "$WORK/control-sft.jsonl" -m "$WORK/sft/latest" -o "$WORK/control" --max-seq-len 1024 --lr 1e-3 --warmup 5 --seed 0 --force \
+      --batch-tokens 8192 --micro-batch-tokens 4096 --epochs 4 --save-every 25 --keep 0 > "$WORK/control-metrics.jsonl" ) &
     control=$!
   fi
   wait "$rl"
