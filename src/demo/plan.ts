@@ -124,7 +124,7 @@ export function demoPlan(o: DemoPlanOptions): DemoStage[] {
       {
         name: 'eval-committed',
         quietable: true,
-        about: 'score the committed RL policy (400 async RL steps from the start, on a fresh world) on the same questions',
+        about: 'score the committed RL policy (100 async RL steps from the start, on a fresh world) on the same questions',
         args: evalArgs(o.committed, p('eval-committed.jsonl'), p('report-committed')),
         outputs: [p('eval-committed.jsonl'), p('report-committed')],
       },

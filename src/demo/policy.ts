@@ -8,7 +8,7 @@ const DATASETS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 /** dist/src/demo → the package root's datasets/policy-search-sft. */
 export const DEFAULT_POLICY_DIR = resolve(DATASETS, 'policy-search-sft')
 
-/** The committed RL policy (400 async GRPO steps from the starting one, on a fresh world: decision 0960), scored against it. */
+/** The committed RL policy (100 async GRPO steps from the starting one, on a fresh world: decision 0960), scored against it. */
 export const COMMITTED_RL_DIR = resolve(DATASETS, 'policy-search-rl')
 
 /** The embedded world shipped with the package. */
