@@ -8,6 +8,7 @@ import {mkdir, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {createInterface} from 'node:readline'
 import type {DemoStage} from './pipeline.js'
+import {COMMITTED_RL_MADE} from './policy.js'
 
 export interface DemoPlanOptions {
   /** World folder (default datasets/world-small). */
@@ -124,7 +125,7 @@ export function demoPlan(o: DemoPlanOptions): DemoStage[] {
       {
         name: 'eval-committed',
         quietable: true,
-        about: 'score the committed RL policy (100 async RL steps from the start, on a fresh world) on the same questions',
+        about: `score the committed RL policy (${COMMITTED_RL_MADE}) on the same questions`,
         args: evalArgs(o.committed, p('eval-committed.jsonl'), p('report-committed')),
         outputs: [p('eval-committed.jsonl'), p('report-committed')],
       },

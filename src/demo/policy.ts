@@ -11,5 +11,8 @@ export const DEFAULT_POLICY_DIR = resolve(DATASETS, 'policy-search-sft')
 /** The committed RL policy (100 async GRPO steps from the starting one, on a fresh world: decision 0960), scored against it. */
 export const COMMITTED_RL_DIR = resolve(DATASETS, 'policy-search-rl')
 
+/** How the committed RL policy was made, as the demo's plan and summary word it (its README has the run). */
+export const COMMITTED_RL_MADE = '100 async RL steps from the start, on a fresh world'
+
 /** The embedded world shipped with the package. */
 export const PACKAGE_WORLD_DIR = resolve(DATASETS, 'world-small')

@@ -4,6 +4,7 @@ import {existsSync} from 'node:fs'
 import {readJsonl} from '../core/index.js'
 import type {EvalResult} from '../core/index.js'
 import {compareResults, type CompareRow} from '../eval/index.js'
+import {COMMITTED_RL_MADE} from './policy.js'
 
 export interface DemoSummary {
   seeds: number
@@ -22,7 +23,7 @@ export interface DemoSummary {
   updates: number
   /** EM of after − before with its paired-bootstrap 95 % interval (live: this demo's own RL run). */
   live?: EmDelta
-  /** The same for the committed RL policy against the starting one (100 async GRPO steps on a fresh world, decision 0960). */
+  /** The same for the committed RL policy against the starting one (COMMITTED_RL_MADE; decision 0960). */
   committed?: EmDelta
 }
 
@@ -113,6 +114,6 @@ export function formatSummary(s: DemoSummary): string {
   ]
   const delta = (d: EmDelta): string => `EM ${d.a.toFixed(1)} → ${d.b.toFixed(1)} (${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(1)} points, 95 % CI [${d.low.toFixed(1)}, ${d.high.toFixed(1)}], ${d.pairs} questions; ${d.low > 0 || d.high < 0 ? 'the interval excludes 0' : 'the interval includes 0: not significant'})`
   if (s.live) lines.push(`live:   this run's RL (${s.updates} of ${s.steps} steps updated the policy): ${delta(s.live)}`)
-  if (s.committed) lines.push(`committed: datasets/policy-search-rl (100 async RL steps from the start on a fresh world; scored live here): ${delta(s.committed)}`)
+  if (s.committed) lines.push(`committed: datasets/policy-search-rl (${COMMITTED_RL_MADE}; scored live here): ${delta(s.committed)}`)
   return lines.join('\n')
 }
