@@ -107,6 +107,8 @@ if has sft; then
   # focus lines (git commit bbb3a7b: decision 0960's second attempt, 25.6 % held-out EM) — what this policy was trained
   # from. "scratch" first runs a short phase on the evaluation world's demonstrations from the initial weights (the
   # earlier phases are not repeated: expect a weaker policy).
+  # The SFT phases run alone: SFT_THREADS onnxruntime threads (the RL stage's trainers keep one; the other core generates).
+  sft_alone() { ARS_TRAIN_THREADS=$SFT_THREADS ars train sft "$@"; }
   case "$START" in
     previous)
       mkdir -p "$WORK/start"
@@ -116,19 +118,19 @@ if has sft; then
       start="$WORK/start" ;;
     scratch)
       { head -n 7000 "$WORK/d12-w1.jsonl"; head -n 200 "$WORK/d34-w1.jsonl"; } > "$WORK/sft-mix-1.jsonl"
-      ars train sft "$WORK/sft-mix-1.jsonl" -m "$WORK/init" -o "$WORK/sft-1" --max-seq-len 1024 --lr 4e-3 --warmup 20 --seed 0 --force \
+      sft_alone "$WORK/sft-mix-1.jsonl" -m "$WORK/init" -o "$WORK/sft-1" --max-seq-len 1024 --lr 4e-3 --warmup 20 --seed 0 --force \
         --batch-tokens 8192 --micro-batch-tokens 4096 --epochs 2 --save-every 40 --keep 0
       start="$WORK/sft-1/latest" ;;
     *) echo "START must be previous or scratch, got $START" >&2; exit 2 ;;
   esac
   # Phase A: 56 000 of the mix's demonstrations, one pass.
   head -n 56000 "$WORK/mix.jsonl" > "$WORK/sft-data.jsonl"
-  ARS_TRAIN_THREADS=$SFT_THREADS ars train sft "$WORK/sft-data.jsonl" -m "$start" -o "$WORK/sft-a" --max-seq-len 1024 --lr 1.5e-3 --warmup 30 --seed 0 --force \
+  sft_alone "$WORK/sft-data.jsonl" -m "$start" -o "$WORK/sft-a" --max-seq-len 1024 --lr 1.5e-3 --warmup 30 --seed 0 --force \
     --batch-tokens 8192 --micro-batch-tokens 4096 --save-every 200 --keep 0 \
     --eval-every 500 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 --search "$W" --format compact --max-turns 6 --eval-concurrency 8
   # Phase B: four epochs of the world's train split and worlds 26–27, actions only (+15 points over phase A, decision
   # 0960's third attempt: more SFT on fresh demonstrations was far from saturated).
-  ARS_TRAIN_THREADS=$SFT_THREADS ars train sft "$WORK/phase-b.jsonl" -m "$WORK/sft-a/latest" -o "$WORK/sft" --max-seq-len 1024 --lr 1e-3 --warmup 5 --seed 0 --force \
+  sft_alone "$WORK/phase-b.jsonl" -m "$WORK/sft-a/latest" -o "$WORK/sft" --max-seq-len 1024 --lr 1e-3 --warmup 5 --seed 0 --force \
     --batch-tokens 8192 --micro-batch-tokens 4096 --epochs 4 --save-every 200 --keep 0 \
     --eval-every 500 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 --search "$W" --format compact --max-turns 6 --eval-concurrency 8
   echo "$(( $(clock) - t ))" > "$WORK/sft.seconds"

@@ -8,7 +8,7 @@ const DATASETS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 /** dist/src/demo → the package root's datasets/policy-search-sft. */
 export const DEFAULT_POLICY_DIR = resolve(DATASETS, 'policy-search-sft')
 
-/** The committed RL policy (100 async GRPO steps from the starting one, on a fresh world: decision 0960), scored against it. */
+/** The committed RL policy (made as COMMITTED_RL_MADE says: decision 0960), scored against the starting one. */
 export const COMMITTED_RL_DIR = resolve(DATASETS, 'policy-search-rl')
 
 /** How the committed RL policy was made, as the demo's plan and summary word it (its README has the run). */
