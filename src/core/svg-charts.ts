@@ -1,5 +1,6 @@
 // Inline SVG charts for self-contained HTML reports (no scripts, no external assets): bars (eval's scores,
-// histograms) and lines over steps with an optional band (training curves). Shared by src/eval and src/rl.
+// histograms) and lines over a numeric x with an optional band (training curves; eval's score against turns, markers
+// sized by n). Shared by src/eval and src/rl.
 
 export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 export const COLORS = ['#3b6ea5', '#e07b39', '#5a9e6f', '#b0503f', '#7b62a8', '#8c6d3f']
@@ -54,7 +55,8 @@ export function barChart(bars: readonly Bar[], options: {title: string; yLabel: 
 
 export interface Series {
   name: string
-  points: readonly {x: number; y: number}[]
+  /** `n`, where given, sizes the point's marker (√n) and is named in its tooltip: a mean over n questions. */
+  points: readonly {x: number; y: number; n?: number}[]
   /** A shaded band around the line (e.g. mean ± standard deviation), one entry per point, same x. */
   band?: readonly {x: number; lo: number; hi: number}[]
   /** Draw markers only (sparse series such as held-out evaluations). Default: line + small markers. */
@@ -138,7 +140,12 @@ export function seriesChart(series: readonly Series[], options: {title: string; 
     const pts = [...s.points].filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).sort((a, b) => a.x - b.x)
     if (pts.length > 1 && !s.markersOnly) parts.push(`<polyline class="series" data-series="${esc(s.name)}" fill="none" stroke="${color}" stroke-width="2" points="${pts.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ')}"/>`)
     const r = s.markersOnly || pts.length <= 40 ? (s.markersOnly ? 4 : 2.5) : 0
-    for (const p of r > 0 ? pts : []) parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${r}" fill="${color}"><title>${esc(`${s.name} at ${options.xLabel} ${p.x}: ${formatTick(Number(p.y.toPrecision(4)))}`)}</title></circle>`)
+    const maxN = Math.max(1, ...pts.map((p) => p.n ?? 0))
+    for (const p of r > 0 ? pts : []) {
+      const radius = p.n === undefined ? r : 3 + 6 * Math.sqrt(p.n / maxN)
+      const tip = `${s.name} at ${options.xLabel} ${p.x}: ${formatTick(Number(p.y.toPrecision(4)))}${p.n === undefined ? '' : ` (n=${p.n})`}`
+      parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${radius.toFixed(1)}" fill="${color}"${p.n === undefined ? '' : ' fill-opacity="0.8"'}><title>${esc(tip)}</title></circle>`)
+    }
     // Legend: one row above the plot.
     const lx = left + i * 150
     parts.push(`<rect x="${lx}" y="28" width="12" height="4" fill="${color}"/><text x="${lx + 16}" y="33" fill="#333">${esc(s.name)}</text>`)

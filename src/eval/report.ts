@@ -5,52 +5,9 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {EvalResult} from '../core/index.js'
 import {summarize, type BenchSummary} from './summary.js'
-import {barChart, COLORS, esc, REPORT_STYLE, type Bar} from '../core/index.js'
+import {barChart, esc, REPORT_STYLE, seriesChart, type Bar} from '../core/index.js'
 
 export {barChart, type Bar}
-
-/** Points (x, y) with a connecting line, e.g. mean score at each turn count. */
-export function lineChart(points: readonly {x: number; y: number; n: number}[], options: {title: string; xLabel: string; yLabel: string; yMax?: number}): string {
-  const width = 640
-  const height = 300
-  const left = 56
-  const bottom = 48
-  const top = 36
-  const plotW = width - left - 24
-  const plotH = height - top - bottom
-  const xs = points.map((p) => p.x)
-  const xMin = Math.min(0, ...xs)
-  const xMax = Math.max(xMin + 1, ...xs)
-  const yMax = options.yMax ?? Math.max(1e-9, ...points.map((p) => p.y)) * 1.1
-  const px = (x: number): number => left + ((x - xMin) / (xMax - xMin)) * plotW
-  const py = (y: number): number => top + plotH - (plotH * y) / yMax
-  const parts: string[] = []
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(options.title)}" font-family="sans-serif" font-size="11">`)
-  parts.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${esc(options.title)}</text>`)
-  for (let i = 0; i <= 4; i++) {
-    const v = (yMax * i) / 4
-    parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" stroke="#ddd"/>`)
-    parts.push(`<text x="${left - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end" fill="#555">${v.toFixed(1)}</text>`)
-  }
-  const xTicks = Math.min(10, Math.round(xMax - xMin))
-  for (let i = 0; i <= xTicks; i++) {
-    const v = xMin + ((xMax - xMin) * i) / Math.max(1, xTicks)
-    parts.push(`<text x="${px(v).toFixed(1)}" y="${top + plotH + 16}" text-anchor="middle" fill="#555">${Number.isInteger(v) ? v : v.toFixed(1)}</text>`)
-  }
-  parts.push(`<text x="${left + plotW / 2}" y="${height - 8}" text-anchor="middle" fill="#333">${esc(options.xLabel)}</text>`)
-  parts.push(`<text x="14" y="${top + plotH / 2}" transform="rotate(-90 14 ${top + plotH / 2})" text-anchor="middle" fill="#333">${esc(options.yLabel)}</text>`)
-  if (points.length === 0) parts.push(`<text x="${left + plotW / 2}" y="${top + plotH / 2}" text-anchor="middle" fill="#888">no data</text>`)
-  const sorted = [...points].sort((a, b) => a.x - b.x)
-  if (sorted.length > 1) parts.push(`<polyline fill="none" stroke="${COLORS[0]}" stroke-width="2" points="${sorted.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ')}"/>`)
-  const maxN = Math.max(1, ...sorted.map((p) => p.n))
-  for (const p of sorted) {
-    const r = 3 + 6 * Math.sqrt(p.n / maxN)
-    parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="${r.toFixed(1)}" fill="${COLORS[1]}" fill-opacity="0.8"><title>${esc(`${options.xLabel} ${p.x}: ${p.y.toFixed(1)} (n=${p.n})`)}</title></circle>`)
-  }
-  parts.push(`<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`)
-  parts.push('</svg>')
-  return parts.join('\n')
-}
 
 /** Counts of a numeric stat in up to `bins` equal-width bins. */
 export function histogram(values: readonly number[], bins = 10): Bar[] {
@@ -150,7 +107,7 @@ export function renderHtml(data: ReportData, title: string): string {
     barChart(data.byHops, {title: `${data.primary} by hop count (%)`, yLabel: `${data.primary} %`, yMax: 100}),
     barChart(data.turns, {title: 'Turns per question', yLabel: 'episodes', format: (v) => v.toFixed(0)}),
     barChart(data.tokens, {title: 'Tokens per question', yLabel: 'episodes', format: (v) => v.toFixed(0)}),
-    lineChart(data.scoreVsTurns, {title: `${data.primary} vs turns (%)`, xLabel: 'turns', yLabel: `${data.primary} %`, yMax: 100}),
+    seriesChart([{name: data.primary, points: data.scoreVsTurns}], {title: `${data.primary} vs turns (%)`, xLabel: 'turns', yLabel: `${data.primary} %`, yMin: 0, yMax: 100}),
   ]
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>

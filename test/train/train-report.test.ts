@@ -112,6 +112,10 @@ test('helpers: metrics reading, row sampling, axis steps, empty charts', () => {
   const svg = seriesChart([{name: 'a<b', points: [{x: 1, y: 2}, {x: 2, y: 3}]}], {title: 'T', xLabel: 'step', yLabel: 'y'})
   assert.match(svg, /a&lt;b/)
   assert.equal((svg.match(/<circle /g) ?? []).length, 2)
+  // Points with n (eval's score against turns): the marker's radius grows with √n and the tooltip names n.
+  const sized = seriesChart([{name: 'em', points: [{x: 1, y: 50, n: 4}, {x: 2, y: 25, n: 1}]}], {title: 'T', xLabel: 'turns', yLabel: 'em %', yMin: 0, yMax: 100})
+  assert.deepEqual([...sized.matchAll(/r="([\d.]+)"/g)].map((m) => Number(m[1])), [9, 6])
+  assert.match(sized, /em at turns 1: 50 \(n=4\)/)
 })
 
 test('ars train report RUN_DIR rewrites the report; a folder that is not a run is an error naming it', async () => {
