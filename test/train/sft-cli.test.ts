@@ -4,10 +4,10 @@ import {after, before, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {existsSync, readFileSync, readlinkSync} from 'node:fs'
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {BIN, lines, ROOT, runCli} from '../helpers/cli.js'
+import {sftFixture} from '../helpers/sft-fixture.js'
 
 let root: string
 let model: string
@@ -16,13 +16,7 @@ let data: string
 const NAMES = ['Veltria', 'Brenn', 'Osk', 'Pell', 'Quell', 'Marrow', 'Ister', 'Caldera', 'Tovin', 'Seray', 'Umber', 'Wick']
 
 before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'ars-sft-cli-'))
-  model = join(root, 'tiny')
-  const made = await runCli(['model', 'init', '--preset', 'tiny', '--tokenizer', 'world', '--out', model, '--seed', '1'])
-  assert.equal(made.code, 0, made.stderr)
-  data = join(root, 'data.jsonl')
-  const records = NAMES.map((name, i) => ({messages: [{role: 'user', content: `Where is ${name}?`}, {role: 'assistant', content: `<answer>${NAMES[(i + 5) % NAMES.length]}</answer>`}]}))
-  await writeFile(data, records.map((r) => JSON.stringify(r)).join('\n') + '\n')
+  ;({root, model, data} = await sftFixture('ars-sft-cli-', 1, 'data.jsonl', NAMES.map((name, i) => [`Where is ${name}?`, NAMES[(i + 5) % NAMES.length]!])))
 })
 
 after(async () => {

@@ -3,8 +3,7 @@
 import {after, before, test} from 'node:test'
 import assert from 'node:assert/strict'
 import {existsSync, readlinkSync} from 'node:fs'
-import {cp, mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {cp, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {DataError, UsageError} from '../../src/core/errors.js'
 import {InvalidPolicy} from '../../src/core/jsonl.js'
@@ -12,7 +11,7 @@ import type {TrainMetric} from '../../src/core/records/index.js'
 import {loadOnnxModel} from '../../src/llm/onnx-model.js'
 import {learningRateAt} from '../../src/train/schedule.js'
 import {epochOrder, planSteps, runSft, type SftOptions} from '../../src/train/sft.js'
-import {runCli} from '../helpers/cli.js'
+import {sftFixture} from '../helpers/sft-fixture.js'
 
 const FACTS: [string, string][] = [
   ['Who founded Veltria?', 'Ostrava Pell'],
@@ -26,12 +25,7 @@ let model: string
 let data: string
 
 before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'ars-sft-'))
-  model = join(root, 'tiny')
-  const made = await runCli(['model', 'init', '--preset', 'tiny', '--tokenizer', 'world', '--out', model, '--seed', '0'])
-  assert.equal(made.code, 0, made.stderr)
-  data = join(root, 'facts.jsonl')
-  await writeFile(data, FACTS.map(([q, a]) => JSON.stringify({messages: [{role: 'user', content: q}, {role: 'assistant', content: `<answer>${a}</answer>`}]})).join('\n') + '\n')
+  ;({root, model, data} = await sftFixture('ars-sft-', 0, 'facts.jsonl', FACTS))
 })
 
 after(async () => {
