@@ -96,7 +96,7 @@ test('SIGINT finishes in-flight episodes, writes whole lines only, exits 130', a
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
   assert.equal(code, 130, stderr)
   assert.match(stderr, /interrupted/)
-  const ids = stdout.trim().split('\n').map((l) => (JSON.parse(l) as {id: string}).id)
+  const ids = (lines(stdout) as {id: string}[]).map((r) => r.id)
   assert.ok(ids.length >= 1 && ids.length < 12, `${ids.length} written`)
   assert.deepEqual(ids, ids.map((_, i) => `m${i}#0`), 'an in-order prefix')
 })

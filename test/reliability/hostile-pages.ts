@@ -18,7 +18,7 @@ import {ScriptedModel} from '../../src/llm/scripted.js'
 import type {Question} from '../../src/core/records/index.js'
 import {hostilePages} from '../helpers/hostile-inputs.js'
 import {startServer} from '../helpers/http-server.js'
-import {BIN, ROOT} from '../helpers/cli.js'
+import {BIN, lines, ROOT} from '../helpers/cli.js'
 import {row, type Row} from './row.js'
 
 const STACK = /\n\s+at .*\(|RangeError|TypeError|ReferenceError/
@@ -97,7 +97,7 @@ export async function hostilePagesProbe(budgetMs = 2500, slackMs = 2500, startup
       const r = await runRead(url, budgetMs, budgetMs + slackMs + startupMs)
       slowestRead = Math.max(slowestRead, r.readMs ?? 0)
       slowestWall = Math.max(slowestWall, r.ms)
-      const records = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as {url?: string; error?: string; error_code?: string; text?: string})
+      const records = lines(r.stdout) as {url?: string; error?: string; error_code?: string; text?: string}[]
       if (r.timedOut || r.readMs === undefined || r.readMs > budgetMs + slackMs || (r.exitMs ?? 0) > slackMs) {
         read.hung++
         read.note += `${path}: read ${r.readMs ?? '?'} ms, exit after ${r.exitMs ?? '?'} ms, wall ${r.ms} ms; `

@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {spawn} from 'node:child_process'
-import {BIN, runCli, ROOT} from '../helpers/cli.js'
+import {BIN, lines as jsonLines, runCli, ROOT} from '../helpers/cli.js'
 import {evaluateInChromium, findChromium, NO_CHROMIUM} from '../helpers/chromium.js'
 
 const POLICY = join(ROOT, 'datasets', 'policy-tiny')
@@ -61,7 +61,7 @@ test('train sft --eval-every: eval lines at step 0, every 3 steps and the end, a
     assert.equal(e.metrics.eval_em, em)
   }
   // Every line went to stdout as well, in the same order.
-  assert.deepEqual(withEval.stdout.trim().split('\n').map((l) => JSON.parse(l).step), lines.map((m) => m.step))
+  assert.deepEqual((jsonLines(withEval.stdout) as {step: number}[]).map((m) => m.step), lines.map((m) => m.step))
   assert.match(withEval.stderr, /report: .*report\.html, report\.md/)
 })
 
