@@ -16,7 +16,8 @@ export default class EvalCompare extends ArsCommand {
   static override summary = 'Compare two result files: per-benchmark, per-metric deltas (B − A) with paired bootstrap confidence intervals.'
   static override description = `Rows are matched by (benchmark, id, sample_index); rows in only one file, or scored null in either,
 are counted as unmatched and left out. The interval resamples matched rows (seeded). A "*" marks
-intervals that exclude 0. Reads both files whole. The table goes to stdout (--json: one JSON line per row).`
+intervals that exclude 0. B>A and A>B count the matched rows that moved each way (for EM: questions
+gained and lost). Reads both files whole. The table goes to stdout (--json: one JSON line per row).`
   static override examples = ['ars eval compare base.jsonl tuned.jsonl', 'ars eval compare a.jsonl b.jsonl --json --resamples 5000 --seed 7']
 
   static override args = {

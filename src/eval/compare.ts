@@ -1,5 +1,6 @@
 // `eval compare`: two result files matched by (benchmark, id, sample_index); per benchmark and metric the
-// mean of each, the delta B − A and a paired bootstrap 95% interval (resampling matched rows, seeded).
+// mean of each, the delta B − A and a paired bootstrap 95% interval (resampling matched rows, seeded), and how many
+// matched rows moved each way: a +4 delta from 26 questions gained and 10 lost is a different change from 14 and 0.
 import type {EvalResult} from '../core/index.js'
 import {Rng} from '../core/index.js'
 
@@ -12,6 +13,10 @@ export interface CompareRow {
   delta: number
   low: number
   high: number
+  /** Matched rows where B scored higher than A (for EM: questions B gets right and A wrong). */
+  better: number
+  /** Matched rows where B scored lower than A. */
+  worse: number
   /** Rows present in only one file (or scored null in either). */
   unmatched: number
   /** Metric versions differ between the files: the delta compares different rules. */
@@ -79,7 +84,9 @@ export function compareResults(a: readonly EvalResult[], b: readonly EvalResult[
     const mb = n ? g.db.reduce((s, x) => s + x, 0) / n : Number.NaN
     const diffs = g.da.map((x, i) => (g.db[i] as number) - x)
     const ci = pairedBootstrap(diffs, rng, options.resamples ?? 1000, options.level ?? 0.95)
-    rows.push({benchmark: g.benchmark, metric: g.metric, pairs: n, a: ma, b: mb, delta: mb - ma, low: ci.low, high: ci.high, unmatched: g.unmatched, versionMismatch: g.mismatch})
+    const better = diffs.filter((d) => d > 0).length
+    const worse = diffs.filter((d) => d < 0).length
+    rows.push({benchmark: g.benchmark, metric: g.metric, pairs: n, a: ma, b: mb, delta: mb - ma, low: ci.low, high: ci.high, better, worse, unmatched: g.unmatched, versionMismatch: g.mismatch})
   }
   rows.sort((x, y) => x.benchmark.localeCompare(y.benchmark) || x.metric.localeCompare(y.metric))
   return rows
@@ -88,8 +95,9 @@ export function compareResults(a: readonly EvalResult[], b: readonly EvalResult[
 export function formatCompareTable(rows: readonly CompareRow[], level = 0.95): string {
   const p = (x: number): string => (Number.isNaN(x) ? '—' : (100 * x).toFixed(1))
   const sp = (x: number): string => (Number.isNaN(x) ? '—' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`)
-  const header = ['benchmark', 'metric', 'pairs', 'A', 'B', 'B−A', `${Math.round(level * 100)}% CI`, 'unmatched', '']
-  const lines = [header, ...rows.map((r) => [r.benchmark, r.metric, String(r.pairs), p(r.a), p(r.b), sp(r.delta), `[${sp(r.low)}, ${sp(r.high)}]`, String(r.unmatched), (r.versionMismatch ? 'metric versions differ! ' : '') + (r.low > 0 || r.high < 0 ? '*' : '')])]
+  const header = ['benchmark', 'metric', 'pairs', 'A', 'B', 'B−A', `${Math.round(level * 100)}% CI`, 'B>A', 'A>B', 'unmatched', '']
+  const lines = [header, ...rows.map((r) => [r.benchmark, r.metric, String(r.pairs), p(r.a), p(r.b), sp(r.delta), `[${sp(r.low)}, ${sp(r.high)}]`, String(r.better), String(r.worse), String(r.unmatched), (r.versionMismatch ? 'metric versions differ! ' : '') + (r.low > 0 || r.high < 0 ? '*' : '')])]
+  const last = header.length - 1
   const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] as string).length)))
-  return lines.map((l) => l.map((c, i) => (i < 2 || i === 8 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd()).join('\n')
+  return lines.map((l) => l.map((c, i) => (i < 2 || i === last ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd()).join('\n')
 }
