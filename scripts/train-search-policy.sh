@@ -18,14 +18,15 @@
 #    held-out slice measured on the evaluation world with --eval-search), with the control beside it (CONTROL=1) — the
 #    same wall-clock spent on more SFT (worlds 28–30) from the same checkpoint;
 # 4. eval: greedy on world dev + test (320 questions) with tools, with searches that find nothing, and closed-book;
-#    per-hop tables and paired-bootstrap comparisons.
+#    per-hop tables and paired-bootstrap comparisons; PASS_K samples per question at temperature 1 from SFT and RL
+#    (pass@k: what sharpening can reach) and headroom.md, where RL gained and lost (scripts/rl-headroom.mjs).
 #
 # Knobs (environment): WORK (runs/policy-search), STAGES (default "data sft rl eval"), OTHER_WORLDS (seeds of the
 # extra worlds, 2…25), START (previous|scratch), RL_ON (fresh|pool: RL's questions), RL_STEPS (default 100), RL_LR (default: from
 # the model's size), RL_SAMPLES, RL_REWARD (em|f1), SFT_THREADS (onnxruntime threads of the SFT phases, which run alone:
 # default 2), CONTROL
-# (1: run the control beside RL), OBSERVATION_LOSS (1: also the mask-off ablation after RL), COPY (1: copy the policies
-# into datasets/).
+# (1: run the control beside RL), OBSERVATION_LOSS (1: also the mask-off ablation after RL), PASS_K (default 16; 0: no
+# sampled evaluation), COPY (1: copy the policies into datasets/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${W:-datasets/world-small}
@@ -43,6 +44,7 @@ RL_SAMPLES=${RL_SAMPLES:-16}
 RL_ON=${RL_ON:-fresh}
 CONTROL=${CONTROL:-1}
 OBSERVATION_LOSS=${OBSERVATION_LOSS:-0}
+PASS_K=${PASS_K:-16}
 ars() { node bin/run.js "$@"; }
 has() { [[ " $STAGES " == *" $1 "* ]]; }
 clock() { date +%s; }
@@ -188,6 +190,17 @@ if has eval; then
   [ -f "$WORK/eval-control.jsonl" ] && ars eval compare "$WORK/eval-sft.jsonl" "$WORK/eval-control.jsonl" --seed 0 > "$WORK/compare-control.txt"
   [ -f "$WORK/eval-control.jsonl" ] && ars eval compare "$WORK/eval-control.jsonl" "$WORK/eval-rl.jsonl" --seed 0 > "$WORK/compare-rl-vs-control.txt"
   if [ -f "$WORK/eval-rl-obs.jsonl" ]; then ars eval compare "$WORK/eval-rl.jsonl" "$WORK/eval-rl-obs.jsonl" --seed 0 > "$WORK/compare-rl-obs.txt"; fi
+  # What RL could gain by sharpening: PASS_K samples per question at temperature 1 (pass@k: the questions any sample
+  # gets right), and where RL's greedy gains and losses fell (decision 0960, sixth attempt).
+  if [ "$PASS_K" -gt 0 ]; then
+    for name in sft rl; do
+      [ -e "$WORK/$name/latest" ] || continue
+      ars eval --bench "$WORK/heldout.jsonl" --model "$WORK/$name/latest" --search "$W" --agent-format compact --max-turns 6 --concurrency 16 -k "$PASS_K" -q \
+        > "$WORK/pass$PASS_K-$name.jsonl" 2> "$WORK/pass$PASS_K-$name.txt"
+    done
+    node scripts/rl-headroom.mjs "$WORK/eval-sft.jsonl" "$WORK/pass$PASS_K-sft.jsonl" $(ls "$WORK"/eval-{rl,control,rl-obs}.jsonl 2>/dev/null) > "$WORK/headroom.md"
+    cat "$WORK"/pass$PASS_K-*.txt "$WORK/headroom.md" >&2
+  fi
   cat "$WORK/by-hops.md" "$WORK"/compare-*.txt >&2
 fi
 

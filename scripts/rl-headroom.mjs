@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Where RL can gain greedily, and where it did: questions split by the starting policy's greedy result (right or wrong)
+// and whether any of its k samples at temperature 1 was right (pass@k); for each cell, how many of them each later
+// policy answers right greedily. RL that sharpens what the start already samples gains in "wrong, sampled right"
+// (the headroom) and cannot easily gain in "wrong, never sampled right". Reads EvalResult JSONL (ars eval output);
+// the primary metric is EM. Used by scripts/train-search-policy.sh (decision 0960, sixth attempt).
+//   node scripts/rl-headroom.mjs START_GREEDY.jsonl START_K_SAMPLES.jsonl [LATER_GREEDY.jsonl …]
+import {readFileSync} from 'node:fs'
+
+const [greedyFile, samplesFile, ...later] = process.argv.slice(2)
+if (!greedyFile || !samplesFile) {
+  console.error('usage: node scripts/rl-headroom.mjs START_GREEDY.jsonl START_K_SAMPLES.jsonl [LATER_GREEDY.jsonl …]')
+  process.exit(2)
+}
+const read = (file) =>
+  readFileSync(file, 'utf8').split('\n').map((l, i) => [l, i]).filter(([l]) => l.trim()).map(([l, i]) => {
+    try { return JSON.parse(l) } catch (e) { console.error(`${file}:${i + 1}: not JSON (${e.message}); pass ars eval output`); process.exit(1) }
+  })
+const em = (r) => (r.scores?.em ?? 0) > 0
+const greedy = new Map(read(greedyFile).map((r) => [r.id, em(r)]))
+const samples = read(samplesFile)
+const sampled = new Map()
+for (const r of samples) sampled.set(r.id, (sampled.get(r.id) ?? false) || em(r))
+const k = Math.max(...samples.map((r) => (r.sample_index ?? 0) + 1))
+const cells = [
+  ['right greedily', (g) => g],
+  [`wrong greedily, right in some of ${k} samples (the headroom)`, (g, s) => !g && s],
+  [`wrong greedily and in all ${k} samples`, (g, s) => !g && !s],
+]
+const laters = later.map((f) => [f, new Map(read(f).map((r) => [r.id, em(r)]))])
+console.log(`| start: ${greedyFile} | questions | ${laters.map(([f]) => `right greedily: ${f}`).join(' | ')} |`)
+console.log(`| --- | --- |${laters.map(() => ' --- |').join('')}`)
+for (const [label, test] of cells) {
+  const ids = [...greedy.keys()].filter((id) => sampled.has(id) && test(greedy.get(id), sampled.get(id)))
+  console.log(`| ${label} | ${ids.length} | ${laters.map(([, m]) => ids.filter((id) => m.get(id)).length).join(' | ')} |`)
+}
+const missing = [...greedy.keys()].filter((id) => !sampled.has(id)).length
+if (missing) console.error(`rl-headroom: ${missing} questions of ${greedyFile} have no samples in ${samplesFile}; left out`)
