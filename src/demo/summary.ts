@@ -28,7 +28,7 @@ export interface DemoSummary {
 }
 
 /** An `eval compare` row's EM figures, in points. */
-export type EmDelta = Pick<CompareRow, 'pairs' | 'a' | 'b' | 'delta' | 'low' | 'high'>
+export type EmDelta = Pick<CompareRow, 'pairs' | 'a' | 'b' | 'delta' | 'low' | 'high' | 'better' | 'worse'>
 
 async function readResults(file: string): Promise<EvalResult[]> {
   const rows: EvalResult[] = []
@@ -43,7 +43,7 @@ async function emDelta(a: string, b: string, seed: number): Promise<EmDelta | un
   if (!ra.length || !rb.length) return undefined
   const row = compareResults(ra, rb, {seed}).find((r) => r.metric === 'em')
   // compareResults works in fractions; the summary speaks in points, as eval's tables do.
-  return row ? {pairs: row.pairs, a: 100 * row.a, b: 100 * row.b, delta: 100 * row.delta, low: 100 * row.low, high: 100 * row.high} : undefined
+  return row ? {pairs: row.pairs, a: 100 * row.a, b: 100 * row.b, delta: 100 * row.delta, low: 100 * row.low, high: 100 * row.high, better: row.better, worse: row.worse} : undefined
 }
 
 async function countLines(file: string): Promise<number> {
@@ -112,7 +112,7 @@ export function formatSummary(s: DemoSummary): string {
     `eval:   metric   before   after`,
     ...metrics.map((k) => `        ${k.padEnd(8)} ${score(s.before, k)}  ${score(s.after, k)}`),
   ]
-  const delta = (d: EmDelta): string => `EM ${d.a.toFixed(1)} → ${d.b.toFixed(1)} (${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(1)} points, 95 % CI [${d.low.toFixed(1)}, ${d.high.toFixed(1)}], ${d.pairs} questions; ${d.low > 0 || d.high < 0 ? 'the interval excludes 0' : 'the interval includes 0: not significant'})`
+  const delta = (d: EmDelta): string => `EM ${d.a.toFixed(1)} → ${d.b.toFixed(1)} (${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(1)} points, 95 % CI [${d.low.toFixed(1)}, ${d.high.toFixed(1)}], ${d.pairs} questions, ${d.better} gained and ${d.worse} lost; ${d.low > 0 || d.high < 0 ? 'the interval excludes 0' : 'the interval includes 0: not significant'})`
   if (s.live) lines.push(`live:   this run's RL (${s.updates} of ${s.steps} steps updated the policy): ${delta(s.live)}`)
   if (s.committed) lines.push(`committed: datasets/policy-search-rl (${COMMITTED_RL_MADE}; scored live here): ${delta(s.committed)}`)
   return lines.join('\n')

@@ -72,7 +72,7 @@ test('ars demo runs the whole loop on the committed world and policy, and a seco
   assert.match(r.stderr, /data: +4 seeds → \d+ synthesized → \d+ kept after filter/)
   assert.match(r.stderr, /train: +1 steps, reward_mean/)
   assert.ok(existsSync(join(out, 'compare-committed.txt')), 'the committed RL policy is compared with the starting one')
-  assert.match(r.stderr, /committed: datasets\/policy-search-rl .*EM [\d.]+ → [\d.]+ \([+-][\d.]+ points, 95 % CI/)
+  assert.match(r.stderr, /committed: datasets\/policy-search-rl .*EM [\d.]+ → [\d.]+ \([+-][\d.]+ points, 95 % CI \[[-\d.]+, [-\d.]+\], \d+ questions, \d+ gained and \d+ lost; /)
   const again = await runCli(args, {timeoutMs: 120_000})
   assert.equal(again.code, 0, again.stderr)
   assert.equal((again.stderr.match(/\(done, skipped\)/g) ?? []).length, 8)
