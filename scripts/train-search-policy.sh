@@ -2,7 +2,7 @@
 # Reproduces datasets/policy-search-sft and datasets/policy-search-rl: a policy that searches, trained by ars itself
 # on the embedded world, then improved by asynchronous RL — and the measurements in their READMEs (decision 0960).
 #
-#   npm run build && scripts/train-search-policy.sh          # ≈ 43 min on 2 cores (decision 0960, fifth attempt)
+#   npm run build && scripts/train-search-policy.sh          # 45–52 min on 2 cores (decision 0960, sixth attempt)
 #
 # 1. data: the search-only world oracle solves questions in the compact agent format (its view shows the opening of
 #    each hit and the line the query's extra words match; the oracle adds the question's word, "… presents") — a
