@@ -28,11 +28,11 @@ const cells = [
   [`wrong greedily and in all ${k} samples`, (g, s) => !g && !s],
 ]
 const laters = later.map((f) => [f, new Map(read(f).map((r) => [r.id, em(r)]))])
-console.log(`| start: ${greedyFile} | questions | ${laters.map(([f]) => `right greedily: ${f}`).join(' | ')} |`)
+console.log(`| start: ${greedyFile} | questions |${laters.map(([f]) => ` right greedily: ${f} |`).join('')}`)
 console.log(`| --- | --- |${laters.map(() => ' --- |').join('')}`)
 for (const [label, test] of cells) {
   const ids = [...greedy.keys()].filter((id) => sampled.has(id) && test(greedy.get(id), sampled.get(id)))
-  console.log(`| ${label} | ${ids.length} | ${laters.map(([, m]) => ids.filter((id) => m.get(id)).length).join(' | ')} |`)
+  console.log(`| ${label} | ${ids.length} |${laters.map(([, m]) => ` ${ids.filter((id) => m.get(id)).length} |`).join('')}`)
 }
 const missing = [...greedy.keys()].filter((id) => !sampled.has(id)).length
 if (missing) console.error(`rl-headroom: ${missing} questions of ${greedyFile} have no samples in ${samplesFile}; left out`)

@@ -29,6 +29,13 @@ test('rl-headroom: right greedily / wrong but sampled right / never right, and e
     ['wrong greedily, right in some of 3 samples (the headroom)', '2', '1'],
     ['wrong greedily and in all 3 samples', '1', '1'],
   ])
+  // Without later policies: the cells and their sizes only, no empty column.
+  const alone = await run(process.execPath, [SCRIPT, join(dir, 'greedy.jsonl'), join(dir, 'samples.jsonl')])
+  assert.deepEqual(alone.stdout.trim().split('\n').slice(2).map((l) => l.split('|').slice(1, -1).map((c) => c.trim())), [
+    ['right greedily', '1'],
+    ['wrong greedily, right in some of 3 samples (the headroom)', '2'],
+    ['wrong greedily and in all 3 samples', '1'],
+  ])
 })
 
 test('rl-headroom: a line that is not JSON names the file and line; no arguments print the usage', async (t) => {
