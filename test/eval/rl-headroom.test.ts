@@ -12,6 +12,8 @@ import {ROOT} from '../helpers/cli.js'
 const run = promisify(execFile)
 const SCRIPT = join(ROOT, 'scripts', 'rl-headroom.mjs')
 const result = (id: string, em: number, sample = 0): string => JSON.stringify({type: 'eval_result', id, sample_index: sample, scores: {em, f1: em}})
+/** The Markdown table's body rows (after the header and the rule), each as trimmed cells. */
+const tableRows = (stdout: string): string[][] => stdout.trim().split('\n').slice(2).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()))
 
 test('rl-headroom: right greedily / wrong but sampled right / never right, and each later policy in every cell', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ars-headroom-'))
@@ -23,15 +25,14 @@ test('rl-headroom: right greedily / wrong but sampled right / never right, and e
   // After: q1 lost, q2 gained, q4 gained.
   writeFileSync(join(dir, 'after.jsonl'), [result('q1', 0), result('q2', 1), result('q3', 0), result('q4', 1)].join('\n') + '\n')
   const {stdout} = await run(process.execPath, [SCRIPT, join(dir, 'greedy.jsonl'), join(dir, 'samples.jsonl'), join(dir, 'after.jsonl')])
-  const rows = stdout.trim().split('\n').slice(2).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()))
-  assert.deepEqual(rows, [
+  assert.deepEqual(tableRows(stdout), [
     ['right greedily', '1', '0'],
     ['wrong greedily, right in some of 3 samples (the headroom)', '2', '1'],
     ['wrong greedily and in all 3 samples', '1', '1'],
   ])
   // Without later policies: the cells and their sizes only, no empty column.
   const alone = await run(process.execPath, [SCRIPT, join(dir, 'greedy.jsonl'), join(dir, 'samples.jsonl')])
-  assert.deepEqual(alone.stdout.trim().split('\n').slice(2).map((l) => l.split('|').slice(1, -1).map((c) => c.trim())), [
+  assert.deepEqual(tableRows(alone.stdout), [
     ['right greedily', '1'],
     ['wrong greedily, right in some of 3 samples (the headroom)', '2'],
     ['wrong greedily and in all 3 samples', '1'],
