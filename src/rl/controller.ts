@@ -144,6 +144,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     ...(extraTools.length ? {tools: [...(o.episode?.format?.tools ?? [])]} : {}),
     // Recorded only when on, so runs made before the flag existed resume unchanged.
     ...(o.loss?.observationLoss ? {observation_loss: true} : {}),
+    ...((o.loss?.klCoef ?? 0) > 0 ? {kl_coef: o.loss?.klCoef} : {}),
   }
   const session = await TrainingSession.open({...o, warn}, {
     command: 'train', settings, flags: o.flags, model_config_hash: modelConfigHash(base.config),
@@ -163,6 +164,8 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const {config} = checkpoint
   const updaterInit: PolicyUpdaterInit = {
     config, weights: checkpoint.weights, backend: o.backend, maxGradNorm: o.maxGradNorm, learningRate: settings.lr, weightDecay: settings.weight_decay, loss: o.loss,
+    // The KL penalty's reference is the run's start model (--model), also when a resumed run's weights have moved.
+    ...((o.loss?.klCoef ?? 0) > 0 ? {referenceWeights: base.weights} : {}),
     ...(loaded?.optimizerState ? {optimizerState: loaded.optimizerState} : {}),
   }
   const trainer: PolicyUpdater = await ((o.trainerThread ?? true) ? WorkerPolicyUpdater.create(updaterInit) : LocalPolicyUpdater.create(updaterInit))

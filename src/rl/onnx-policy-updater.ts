@@ -14,10 +14,13 @@ import {ppoLossGradient} from './ppo-loss-grad.js'
 export class OnnxPolicyUpdater implements PolicyUpdater {
   readonly #trainer: OnnxPolicyTrainer
   readonly #loss: PpoLossOptions | undefined
+  /** The frozen start policy of a KL penalty: only its forward pass is used. */
+  readonly #reference: OnnxPolicyTrainer | undefined
 
-  private constructor(trainer: OnnxPolicyTrainer, loss?: PpoLossOptions) {
+  private constructor(trainer: OnnxPolicyTrainer, loss?: PpoLossOptions, reference?: OnnxPolicyTrainer) {
     this.#trainer = trainer
     this.#loss = loss
+    this.#reference = reference
   }
 
   static async create(init: PolicyUpdaterInit): Promise<OnnxPolicyUpdater> {
@@ -26,7 +29,13 @@ export class OnnxPolicyUpdater implements PolicyUpdater {
       maxGradNorm: init.maxGradNorm, optimizer: {learningRate: init.learningRate, weightDecay: init.weightDecay},
       ...(init.optimizerState ? {optimizerState: init.optimizerState} : {}),
     })
-    return new OnnxPolicyUpdater(trainer, init.loss)
+    const reference = (init.loss?.klCoef ?? 0) > 0 && init.referenceWeights
+      ? await OnnxPolicyTrainer.create(init.config, init.referenceWeights).catch(async (error: unknown) => {
+        await trainer.dispose()
+        throw error
+      })
+      : undefined
+    return new OnnxPolicyUpdater(trainer, init.loss, reference)
   }
 
   async update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult> {
@@ -34,6 +43,7 @@ export class OnnxPolicyUpdater implements PolicyUpdater {
     const trainer = this.#trainer
     const result = await ppoMinibatchUpdate(microBatches, minibatches, this.#loss, {
       proximal: (mb) => trainer.tokenLogProbs(mb.tokens),
+      ...(this.#reference ? {reference: (mb: PpoMicroBatch) => (this.#reference as OnnxPolicyTrainer).tokenLogProbs(mb.tokens)} : {}),
       step: (chunk, loss, stats) => trainer.trainStep(chunk, (logp, mb) => ppoLossGradient(logp, mb, loss, stats), {weightOf: (mb) => mb.lossTokens}),
     })
     return {...result, seconds: (performance.now() - started) / 1000, backend: trainer.backendDescription}
@@ -49,5 +59,6 @@ export class OnnxPolicyUpdater implements PolicyUpdater {
 
   async close(): Promise<void> {
     await this.#trainer.dispose()
+    await this.#reference?.dispose()
   }
 }

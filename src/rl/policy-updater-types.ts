@@ -12,6 +12,8 @@ export interface PolicyUpdaterInit {
   weightDecay: number
   maxGradNorm?: number
   loss?: PpoLossOptions
+  /** The reference policy's weights (the run's start model) for a KL penalty (`loss.klCoef` > 0); same config. */
+  referenceWeights?: Weights
 }
 
 export interface UpdateResult {

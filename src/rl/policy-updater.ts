@@ -6,7 +6,7 @@ import {Worker} from 'node:worker_threads'
 import {ArsError, isArsError} from '../core/index.js'
 import type {ModelConfig, Weights} from '../model/index.js'
 import type {TfjsBackendChoice} from '../model/index.js'
-import type {OptimizerState, PolicyTrainer} from '../model/index.js'
+import type {OptimizerState, PolicyTrainer, TfQwen2} from '../model/index.js'
 import {resolveTrainBackend} from '../model/index.js'
 import {computeProximalLogprobs, ppoLoss, type PpoLossOptions, type PpoMicroBatch, type PpoStats} from './ppo-loss.js'
 import {ppoMinibatchUpdate} from './ppo-update.js'
@@ -18,10 +18,13 @@ import type {PolicyUpdater, PolicyUpdaterInit, UpdateResult} from './policy-upda
 export class LocalPolicyUpdater implements PolicyUpdater {
   readonly #trainer: PolicyTrainer
   readonly #loss: PpoLossOptions | undefined
+  /** The frozen start policy of a KL penalty (its own tfjs variables, never trained). */
+  readonly #reference: TfQwen2 | undefined
 
-  private constructor(trainer: PolicyTrainer, loss?: PpoLossOptions) {
+  private constructor(trainer: PolicyTrainer, loss?: PpoLossOptions, reference?: TfQwen2) {
     this.#trainer = trainer
     this.#loss = loss
+    this.#reference = reference
   }
 
   /**
@@ -38,7 +41,12 @@ export class LocalPolicyUpdater implements PolicyUpdater {
       backend: init.backend, maxGradNorm: init.maxGradNorm, optimizer: {learningRate: init.learningRate, weightDecay: init.weightDecay},
       ...(init.optimizerState ? {optimizerState: init.optimizerState} : {}),
     })
-    return new LocalPolicyUpdater(trainer, init.loss)
+    let reference: TfQwen2 | undefined
+    if ((init.loss?.klCoef ?? 0) > 0 && init.referenceWeights) {
+      const {TfQwen2} = await import('../model/index.js')
+      reference = new TfQwen2(trainer.tf, init.config, init.referenceWeights)
+    }
+    return new LocalPolicyUpdater(trainer, init.loss, reference)
   }
 
   async update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult> {
@@ -47,6 +55,7 @@ export class LocalPolicyUpdater implements PolicyUpdater {
     const tf = trainer.tf
     const result = await ppoMinibatchUpdate(microBatches, minibatches, this.#loss, {
       proximal: (mb) => computeProximalLogprobs(tf, trainer.model, mb.tokens),
+      ...(this.#reference ? {reference: (mb: PpoMicroBatch) => computeProximalLogprobs(tf, this.#reference as TfQwen2, mb.tokens)} : {}),
       step: (chunk, loss, stats) => trainer.trainStep(chunk, (model, mb) => ppoLoss(tf, model.tokenLogProbs(mb.tokens), mb, loss, stats), {weightOf: (mb) => mb.lossTokens}),
     })
     return {...result, seconds: (performance.now() - started) / 1000, backend: trainer.backendDescription}
@@ -62,6 +71,7 @@ export class LocalPolicyUpdater implements PolicyUpdater {
 
   async close(): Promise<void> {
     this.#trainer.dispose()
+    this.#reference?.dispose()
   }
 }
 

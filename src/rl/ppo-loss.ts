@@ -17,6 +17,8 @@ export interface PpoMicroBatch {
   behaviourLogprobs: Float32Array
   /** Log-probs under the trainer's weights before this update (`computeProximalLogprobs`). */
   proximalLogprobs?: Float32Array
+  /** Log-probs under the frozen reference policy (the run's start model), for the KL penalty (`klCoef`). */
+  referenceLogprobs?: Float32Array
   /** Number of mask-1 entries (the micro-batch's weight in the step's mean). */
   lossTokens: number
 }
@@ -42,6 +44,18 @@ export interface PpoLossOptions {
    * their importance weight is 1 (the proximal policy stands in for the behaviour one). Default false.
    */
   observationLoss?: boolean
+  /**
+   * β of a KL penalty towards the reference policy (the run's start model), added per trained token with weight > 0:
+   * β·k3 = β·(exp(logπ_ref − logπθ) − (logπ_ref − logπθ) − 1), the non-negative, low-variance estimator of
+   * KL(πθ ‖ π_ref) that GRPO (DeepSeekMath) and verl's `low_var_kl` use. Default 0: no penalty, no reference pass.
+   */
+  klCoef?: number
+}
+
+/** β·k3 of one token and its derivative with respect to logπθ (d/dx of e^(r−x) − (r−x) − 1 is 1 − e^(r−x)). */
+export function referenceKlTerm(beta: number, logp: number, ref: number): {value: number; grad: number} {
+  const e = Math.exp(ref - logp)
+  return {value: beta * (e - (ref - logp) - 1), grad: beta * (1 - e)}
 }
 
 /** Runs the model without gradients over a micro-batch and returns its [b, t−1] next-token log-probs. */
@@ -80,9 +94,12 @@ export class PpoStats {
   weightMax = 0
   capped = 0
   ratioMax = 0
+  /** Σ k3(πθ ‖ π_ref) over the tokens (only filled when a KL penalty is on). */
+  referenceKlSum = 0
+  referenceKl = false
 
   /** Mean of the masked tokens' statistics. */
-  summary(): {clip_frac: number; approx_kl: number; behav_kl: number; behav_imp_weight_mean: number; behav_imp_weight_max: number; behav_imp_capped_frac: number; ratio_max: number} {
+  summary(): {clip_frac: number; approx_kl: number; behav_kl: number; behav_imp_weight_mean: number; behav_imp_weight_max: number; behav_imp_capped_frac: number; ratio_max: number; ref_kl?: number} {
     const n = Math.max(1, this.tokens)
     return {
       clip_frac: this.clipped / n,
@@ -92,6 +109,8 @@ export class PpoStats {
       behav_imp_weight_max: this.weightMax,
       behav_imp_capped_frac: this.capped / n,
       ratio_max: this.ratioMax,
+      // Only with a KL penalty, so runs without one keep their metrics line unchanged.
+      ...(this.referenceKl ? {ref_kl: this.referenceKlSum / n} : {}),
     }
   }
 }
@@ -110,7 +129,9 @@ export function ppoLoss(tf: Tf, logp: TfCore.Tensor2D, mb: PpoMicroBatch, option
   if (options.proximalFromCurrent && !mb.proximalLogprobs) mb.proximalLogprobs = Float32Array.from(current as Float32Array)
   const prox = requireProximal(mb)
   const {weights, capped} = behaviourWeights(mb, options)
-  if (stats) collectStats(current as Float32Array, mb, prox, weights, capped, eps, stats)
+  if (stats) collectStats(current as Float32Array, mb, prox, weights, capped, eps, stats, options)
+  const beta = klCoefficient(options)
+  const ref = beta > 0 ? requireReference(mb) : undefined
   return tf.tidy(() => {
     const advantages = tf.tensor2d(mb.advantages, shape)
     const ratio = tf.exp(tf.sub(logp, tf.tensor2d(prox, shape)))
@@ -118,11 +139,21 @@ export function ppoLoss(tf: Tf, logp: TfCore.Tensor2D, mb: PpoMicroBatch, option
     const clipped = tf.mul(tf.neg(advantages), tf.clipByValue(ratio, 1 - eps, 1 + eps))
     // max of the two negated terms = −min(r·A, clip(r)·A); weights carry the mask and the behaviour correction.
     const perToken = tf.mul(tf.maximum(unclipped, clipped), tf.tensor2d(weights, shape))
-    return tf.div(tf.sum(perToken), Math.max(1, mb.lossTokens)) as TfCore.Scalar
+    let total = tf.sum(perToken)
+    if (ref) {
+      // β·(e^(ref−logp) − (ref−logp) − 1) on the tokens that carry weight.
+      const d = tf.sub(tf.tensor2d(ref, shape), logp)
+      const k3 = tf.sub(tf.sub(tf.exp(d), d), 1)
+      const on = tf.tensor2d(weights.map((w) => (w > 0 ? 1 : 0)), shape)
+      total = tf.add(total, tf.mul(beta, tf.sum(tf.mul(k3, on))))
+    }
+    return tf.div(total, Math.max(1, mb.lossTokens)) as TfCore.Scalar
   })
 }
 
-export function collectStats(logp: Float32Array, mb: PpoMicroBatch, prox: Float32Array, weights: Float32Array, capped: number, eps: number, stats: PpoStats): void {
+export function collectStats(logp: Float32Array, mb: PpoMicroBatch, prox: Float32Array, weights: Float32Array, capped: number, eps: number, stats: PpoStats, options: PpoLossOptions = {}): void {
+  const ref = klCoefficient(options) > 0 ? requireReference(mb) : undefined
+  if (ref) stats.referenceKl = true
   for (let i = 0; i < logp.length; i++) {
     if (!mb.lossMask[i]) continue
     const delta = (logp[i] as number) - (prox[i] as number)
@@ -137,6 +168,7 @@ export function collectStats(logp: Float32Array, mb: PpoMicroBatch, prox: Float3
     stats.weightSum += weights[i] as number
     stats.weightMax = Math.max(stats.weightMax, weights[i] as number)
     stats.ratioMax = Math.max(stats.ratioMax, ratio)
+    if (ref && weights[i]) stats.referenceKlSum += referenceKlTerm(1, logp[i] as number, ref[i] as number).value
   }
   stats.capped += capped
 }
@@ -145,4 +177,17 @@ function requireProximal(mb: PpoMicroBatch): Float32Array {
   if (!mb.proximalLogprobs) throw new RangeError('Expected proximal log-probs on the micro-batch: call computeProximalLogprobs before the update')
   if (mb.proximalLogprobs.length !== mb.lossMask.length) throw new RangeError(`Expected ${mb.lossMask.length} proximal log-probs, got ${mb.proximalLogprobs.length}`)
   return mb.proximalLogprobs
+}
+
+/** β of the KL penalty (0: none); a negative or non-finite value is a caller's mistake. */
+export function klCoefficient(options: PpoLossOptions): number {
+  const beta = options.klCoef ?? 0
+  if (!(Number.isFinite(beta) && beta >= 0)) throw new RangeError(`Expected klCoef ≥ 0, got ${beta}`)
+  return beta
+}
+
+function requireReference(mb: PpoMicroBatch): Float32Array {
+  if (!mb.referenceLogprobs) throw new RangeError('Expected reference log-probs on the micro-batch: a KL penalty (klCoef > 0) needs the reference policy\'s log-probs before the update')
+  if (mb.referenceLogprobs.length !== mb.lossMask.length) throw new RangeError(`Expected ${mb.lossMask.length} reference log-probs, got ${mb.referenceLogprobs.length}`)
+  return mb.referenceLogprobs
 }

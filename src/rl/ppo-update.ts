@@ -1,12 +1,14 @@
 // The decoupled-PPO update of one batch, split into `minibatches` optimiser steps — the same for both trainers (the
 // tfjs one and the onnxruntime one); each supplies how it computes log-probs and takes a step.
-import {PpoStats, type PpoLossOptions, type PpoMicroBatch} from './ppo-loss.js'
+import {klCoefficient, PpoStats, type PpoLossOptions, type PpoMicroBatch} from './ppo-loss.js'
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 export interface PpoStepper {
   /** The current policy's log-probs of a micro-batch's tokens (no gradient): the proximal policy. */
   proximal(mb: PpoMicroBatch): Float32Array | Promise<Float32Array>
+  /** The frozen reference policy's log-probs of a micro-batch's tokens: needed only with a KL penalty. */
+  reference?(mb: PpoMicroBatch): Float32Array | Promise<Float32Array>
   /** One optimiser step over `chunk` with the PPO loss built from `loss`, adding to `stats`. */
   step(chunk: PpoMicroBatch[], loss: PpoLossOptions, stats: PpoStats): Promise<{loss: number; gradNorm: number}>
 }
@@ -18,6 +20,13 @@ export async function ppoMinibatchUpdate(microBatches: PpoMicroBatch[], minibatc
   if (parts > 1) {
     for (const mb of microBatches) {
       mb.proximalLogprobs = await stepper.proximal(mb)
+      await nextTick()
+    }
+  }
+  if (klCoefficient(options ?? {}) > 0) {
+    if (!stepper.reference) throw new Error('a KL penalty (klCoef > 0) needs the reference policy: the updater was made without reference weights')
+    for (const mb of microBatches) {
+      mb.referenceLogprobs = await stepper.reference(mb)
       await nextTick()
     }
   }

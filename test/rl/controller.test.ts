@@ -98,6 +98,22 @@ test('a rewarded answer becomes more likely, a wrong one less (GRPO + decoupled 
   assert.ok(after.wrong < before.wrong - 0.05, `log p(wrong) ${before.wrong} → ${after.wrong}`)
 })
 
+test('--kl-coef: the start model is the reference (k3 0 at the first update, above 0 once the weights moved), recorded in run.json', async () => {
+  const {metrics, out} = await run('sync', {loss: {klCoef: 0.5}, steps: 2})
+  assert.deepEqual(metrics.map((m) => m.step), [1, 2])
+  const kl = metrics.map((m) => m.metrics.ref_kl!)
+  assert.ok(kl.every((v) => Number.isFinite(v)), `ref_kl ${kl}`)
+  // The first update sees the start weights on both sides: the tfjs reference copy computes the same log-probs.
+  assert.ok(Math.abs(kl[0]!) < 1e-6, `ref_kl at step 1: ${kl[0]}`)
+  assert.ok(kl[1]! > 1e-6, `ref_kl at step 2: ${kl[1]}`)
+  const settings = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).settings
+  assert.equal(settings.kl_coef, 0.5)
+  // Without the flag neither the setting nor the metric appears (runs made before it resume unchanged).
+  const plain = await run('sync', {steps: 1})
+  assert.equal(plain.metrics[0]!.metrics.ref_kl, undefined)
+  assert.equal(JSON.parse(readFileSync(join(plain.out, 'run.json'), 'utf8')).settings.kl_coef, undefined)
+})
+
 test('a batch without signal is no update: the version stays and the weights are unchanged', async () => {
   const metrics: TrainMetric[] = []
   const out = join(tmp('no-signal'), 'run')

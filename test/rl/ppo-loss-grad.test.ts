@@ -43,10 +43,13 @@ test('ppoLossGradient: loss, d loss / d logp and statistics equal tfjs autodiff 
     ['defaults', {}, false],
     ['eps 0.1, clip mode, cap 3', {clipEps: 0.1, behavImpCap: 3, behavImpMode: 'clip'}, false],
     ['proximal from current', {proximalFromCurrent: true}, true],
+    ['KL penalty 0.3 towards a reference', {klCoef: 0.3}, false],
+    ['KL penalty, proximal from current, clip mode', {klCoef: 0.05, proximalFromCurrent: true, behavImpMode: 'clip'}, true],
   ]
   for (const [label, options, fromCurrent] of cases) {
     const base = randomMicroBatch(label.length, n)
     const rng = new Rng(99)
+    if (options.klCoef) base.referenceLogprobs = base.proximalLogprobs!.map((p) => p + 0.8 * rng.normal())
     // Current log-probs spread around the proximal ones so that both clip branches occur.
     const logp = Float32Array.from(base.proximalLogprobs!, (p) => p + 0.6 * rng.normal())
     const mbA: PpoMicroBatch = {...base, proximalLogprobs: fromCurrent ? undefined : base.proximalLogprobs}
@@ -67,6 +70,8 @@ test('ppoLossGradient: loss, d loss / d logp and statistics equal tfjs autodiff 
     })
     assert.ok(nonzero > 5, `${label}: only ${nonzero} tokens carry a gradient`)
     assert.deepEqual(statsA.summary(), statsB.summary())
+    assert.equal(statsA.summary().ref_kl !== undefined, Boolean(options.klCoef), `${label}: ref_kl only with a KL penalty`)
+    if (options.klCoef) assert.ok(statsA.summary().ref_kl! > 0.01, `${label}: ref_kl ${statsA.summary().ref_kl}`)
     if (!fromCurrent) assert.ok(statsA.summary().clip_frac > 0, `${label}: nothing clipped`)
     if (fromCurrent) assert.deepEqual(mbA.proximalLogprobs, logp)
     x.dispose()
@@ -95,6 +100,56 @@ test('onnx updater: proximal log-probs before two minibatches, ratios move off 1
     await after.dispose()
     assert.ok((moved[1] as number) > (prox[1] as number) + 1e-3, `rewarded: ${prox[1]} → ${moved[1]}`)
     assert.ok((moved[4] as number) < (prox[4] as number) - 1e-3, `penalised: ${prox[4]} → ${moved[4]}`)
+  } finally {
+    await updater.close()
+  }
+})
+
+test('KL penalty: no reference log-probs is an error; at the reference the term and its gradient are 0', () => {
+  const mb = randomMicroBatch(7, 16)
+  const logp = mb.proximalLogprobs!.slice()
+  assert.throws(() => ppoLossGradient(logp, mb, {klCoef: 0.1}), /reference log-probs/)
+  assert.throws(() => ppoLossGradient(logp, {...mb, referenceLogprobs: logp.slice()}, {klCoef: -1}), /klCoef ≥ 0/)
+  const without = ppoLossGradient(logp, {...mb}, {})
+  const atReference = ppoLossGradient(logp, {...mb, referenceLogprobs: logp.slice()}, {klCoef: 0.5})
+  assert.ok(Math.abs(without.loss - atReference.loss) < 1e-7)
+  assert.deepEqual(atReference.dlogp, without.dlogp)
+  // Above the reference the penalty pushes log-probs down (positive d loss / d logp), below it up.
+  const zero = {...mb, advantages: new Float32Array(16), referenceLogprobs: logp.map((p, i) => p + (i % 2 ? 0.5 : -0.5))}
+  const g = ppoLossGradient(logp, zero, {klCoef: 1, behavImpCap: 0})
+  assert.ok(g.loss > 0)
+  g.dlogp.forEach((d, i) => {
+    if (!mb.lossMask[i]) return assert.equal(d, 0)
+    assert.ok(i % 2 ? d < 0 : d > 0, `dlogp[${i}] = ${d}`)
+  })
+})
+
+test('onnx updater with a KL penalty and no advantage: the policy moves back towards the reference', async () => {
+  const start = initWeights(config, 4, 0.2)
+  const reference = initWeights(config, 8, 0.2)
+  const tokens = {inputIds: Int32Array.from([3, 9, 27, 20, 5, 8, 13, 21]), batch: 2, seqLen: 4}
+  const refTrainer = await OnnxPolicyTrainer.create(config, reference)
+  const ref = await refTrainer.tokenLogProbs(tokens)
+  await refTrainer.dispose()
+  const kl = async (weights: typeof start): Promise<number> => {
+    const t = await OnnxPolicyTrainer.create(config, weights)
+    const logp = await t.tokenLogProbs(tokens)
+    await t.dispose()
+    return logp.reduce((a, x, i) => a + (Math.exp((ref[i] as number) - x) - ((ref[i] as number) - x) - 1), 0)
+  }
+  const before = await kl(start)
+  const mb = (): PpoMicroBatch => ({tokens: {...tokens}, lossMask: new Float32Array(6).fill(1), advantages: new Float32Array(6), behaviourLogprobs: new Float32Array(6).fill(-3), lossTokens: 6})
+  // Without reference weights the updater cannot honour klCoef: it says so instead of training without the penalty.
+  const bare = await LocalPolicyUpdater.create({config, weights: start, backend: 'onnx', learningRate: 1e-2, weightDecay: 0, loss: {klCoef: 1, behavImpCap: 0}})
+  await assert.rejects(bare.update([mb()], 1), /reference/)
+  await bare.close()
+  const updater = await LocalPolicyUpdater.create({config, weights: start, backend: 'onnx', learningRate: 1e-3, weightDecay: 0, loss: {klCoef: 1, behavImpCap: 0}, referenceWeights: reference})
+  try {
+    let result
+    for (let i = 0; i < 5; i++) result = await updater.update([mb()], 1)
+    assert.ok(result!.stats.ref_kl! > 0, JSON.stringify(result!.stats))
+    const after = await kl(await updater.exportWeights())
+    assert.ok(after < before * 0.9, `k3 towards the reference ${before} → ${after}`)
   } finally {
     await updater.close()
   }
