@@ -12,8 +12,8 @@ import {ROOT} from '../helpers/cli.js'
 const run = promisify(execFile)
 const SCRIPT = join(ROOT, 'scripts', 'rl-headroom.mjs')
 const result = (id: string, em: number, sample = 0): string => JSON.stringify({type: 'eval_result', id, sample_index: sample, scores: {em, f1: em}})
-/** The Markdown table's body rows (after the header and the rule), each as trimmed cells. */
-const tableRows = (stdout: string): string[][] => stdout.trim().split('\n').slice(2).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()))
+/** Table `n`'s body rows (after its header and rule; tables are separated by a blank line), each as trimmed cells. */
+const tableRows = (stdout: string, n = 0): string[][] => stdout.trim().split('\n\n')[n]!.trim().split('\n').slice(2).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()))
 
 test('rl-headroom: right greedily / wrong but sampled right / never right, and each later policy in every cell', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ars-headroom-'))
@@ -29,6 +29,13 @@ test('rl-headroom: right greedily / wrong but sampled right / never right, and e
     ['right greedily', '1', '0'],
     ['wrong greedily, right in some of 3 samples (the headroom)', '2', '1'],
     ['wrong greedily and in all 3 samples', '1', '1'],
+  ])
+  // By right samples: q4 0 of 3; q2, q3 1 of 3 (q2 gained); q1 2 of 3 (lost). No sample count of 3 here.
+  assert.deepEqual(tableRows(stdout, 1), [
+    ['0', '1', '0', '1 / 0'],
+    ['1', '2', '0', '1 / 0'],
+    ['2', '1', '1', '0 / 1'],
+    ['3', '0', '0', '0 / 0'],
   ])
   // Without later policies: the cells and their sizes only, no empty column.
   const alone = await run(process.execPath, [SCRIPT, join(dir, 'greedy.jsonl'), join(dir, 'samples.jsonl')])
