@@ -149,7 +149,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const session = await TrainingSession.open({...o, warn}, {
     command: 'train', settings, flags: o.flags, model_config_hash: modelConfigHash(base.config),
     data_fingerprint: fingerprint(o.questions.map((q) => [q.id, q.question, q.answers])),
-  })
+  }, {scale_by_std: 'scale_by_std (--no-std turns it off)', behav_imp_mode: 'behav_imp_mode (the behaviour-weight cap\'s mode: mask or clip)'})
   const {run, resumed: loaded} = session
   const checkpoint: Checkpoint = loaded?.checkpoint ?? base
   const step0 = loaded?.trainerState.step ?? 0

@@ -74,6 +74,11 @@ export interface OpenRunOptions {
   keep?: number
   /** The flag that names the folder, for messages (default `--out`). */
   flagName?: string
+  /**
+   * How a setting is named in a resume-mismatch message when it is not the flag `--` + the key with `_` as `-`
+   * (e.g. `ars train`'s `scale_by_std`, set by `--no-std`).
+   */
+  settingLabels?: Record<string, string>
   /** Warnings (repairs) go here; default stderr. */
   warn?: (message: string) => void
 }
@@ -152,7 +157,7 @@ export class RunDir {
     }
     if (hasRun && options.resume && !options.force) {
       const stored = readManifest(runFile)
-      compareManifest(dir, stored, manifest, flag)
+      compareManifest(dir, stored, manifest, flag, options.settingLabels ?? {})
       const run = new RunDir(target, stored, true, keep, warn)
       await run.#repair()
       return run
@@ -340,7 +345,7 @@ function show(value: unknown): string {
 }
 
 /** The first difference between a stored run and the one being resumed, as a UsageError naming the setting. */
-function compareManifest(dir: string, stored: StoredManifest, wanted: RunManifest, flag: string): void {
+function compareManifest(dir: string, stored: StoredManifest, wanted: RunManifest, flag: string, labels: Record<string, string>): void {
   const fix = (setting: string) => `Resume with the same ${setting}, pass --force to start over, or choose a new ${flag}.`
   if (stored.command !== wanted.command) {
     throw new UsageError(`${dir}: is a \`ars ${stored.command}\` run, cannot resume it with \`ars ${wanted.command}\``, {code: 'run-mismatch', fix: `Pass --force to start over, or choose a new ${flag}.`})
@@ -350,7 +355,9 @@ function compareManifest(dir: string, stored: StoredManifest, wanted: RunManifes
     const a = canonicalJson(stored.settings[key])
     const b = canonicalJson(wanted.settings[key])
     if (a !== b) {
-      throw new UsageError(`${dir}: --${key} is ${show(wanted.settings[key])} but the run being resumed used ${show(stored.settings[key])}`, {code: 'run-mismatch', fix: fix(`--${key}`)})
+      // Settings are stored under their keys (ars train's are snake_case since its first runs); messages name the flag.
+      const label = labels[key] ?? `--${key.replaceAll('_', '-')}`
+      throw new UsageError(`${dir}: ${label} is ${show(wanted.settings[key])} but the run being resumed used ${show(stored.settings[key])}`, {code: 'run-mismatch', fix: fix(label)})
     }
   }
   if (stored.model_config_hash !== wanted.model_config_hash) {

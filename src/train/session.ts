@@ -69,9 +69,9 @@ export class TrainingSession {
   }
 
   /** Opens (or, with `resume`, reopens) the run folder for `manifest` and loads the checkpoint a resume starts from. */
-  static async open(options: TrainingOptions, manifest: RunManifest): Promise<TrainingSession> {
+  static async open(options: TrainingOptions, manifest: RunManifest, settingLabels?: Record<string, string>): Promise<TrainingSession> {
     const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`))
-    const run = await RunDir.open(options.out, manifest, {resume: options.resume, force: options.force, keep: options.keep, warn})
+    const run = await RunDir.open(options.out, manifest, {resume: options.resume, force: options.force, keep: options.keep, warn, ...(settingLabels ? {settingLabels} : {})})
     const resumed = run.resumed ? await run.loadCheckpoint() : undefined
     return new TrainingSession(options, run, resumed, warn)
   }

@@ -91,6 +91,13 @@ test('resume with different settings names the setting and the fix', async () =>
       return true
     })
     await assert.rejects(RunDir.open(dir, {...manifest, settings: {...manifest.settings, schedule: 'cosine'}}, {resume: true}), /--schedule is "cosine" but the run being resumed used \(unset\)/)
+    // Snake-case keys (ars train's) are named as their flags; a setting with another flag has its own label.
+    await assert.rejects(RunDir.open(dir, {...manifest, settings: {...manifest.settings, kl_coef: 0.5}}, {resume: true}), (e: unknown) => {
+      assert.match((e as Error).message, /: --kl-coef is 0\.5 but the run being resumed used \(unset\)/)
+      assert.match((e as UsageError).fix ?? '', /same --kl-coef,/)
+      return true
+    })
+    await assert.rejects(RunDir.open(dir, {...manifest, settings: {...manifest.settings, scale_by_std: false}}, {resume: true, settingLabels: {scale_by_std: 'scale_by_std (--no-std)'}}), /: scale_by_std \(--no-std\) is false but/)
     await assert.rejects(RunDir.open(dir, {...manifest, model_config_hash: 'abc'}, {resume: true}), /--model has a different config\.json/)
     await assert.rejects(RunDir.open(dir, {...manifest, data_fingerprint: fingerprint([[1, 2]])}, {resume: true}), /training data differs/)
     await assert.rejects(RunDir.open(dir, {...manifest, command: 'train'}, {resume: true}), /is a `ars train sft` run/)
