@@ -94,8 +94,9 @@ export class PpoStats {
   weightMax = 0
   capped = 0
   ratioMax = 0
-  /** Σ k3(πθ ‖ π_ref) over the tokens (only filled when a KL penalty is on). */
+  /** Σ k3(πθ ‖ π_ref) over the tokens the penalty applies to (weight > 0), and their count; only with a KL penalty. */
   referenceKlSum = 0
+  referenceKlTokens = 0
   referenceKl = false
 
   /** Mean of the masked tokens' statistics. */
@@ -110,7 +111,7 @@ export class PpoStats {
       behav_imp_capped_frac: this.capped / n,
       ratio_max: this.ratioMax,
       // Only with a KL penalty, so runs without one keep their metrics line unchanged.
-      ...(this.referenceKl ? {ref_kl: this.referenceKlSum / n} : {}),
+      ...(this.referenceKl ? {ref_kl: this.referenceKlSum / Math.max(1, this.referenceKlTokens)} : {}),
     }
   }
 }
@@ -168,7 +169,10 @@ export function collectStats(logp: Float32Array, mb: PpoMicroBatch, prox: Float3
     stats.weightSum += weights[i] as number
     stats.weightMax = Math.max(stats.weightMax, weights[i] as number)
     stats.ratioMax = Math.max(stats.ratioMax, ratio)
-    if (ref && weights[i]) stats.referenceKlSum += referenceKlTerm(1, logp[i] as number, ref[i] as number).value
+    if (ref && weights[i]) {
+      stats.referenceKlSum += referenceKlTerm(1, logp[i] as number, ref[i] as number).value
+      stats.referenceKlTokens++
+    }
   }
   stats.capped += capped
 }

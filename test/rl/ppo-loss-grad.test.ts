@@ -114,6 +114,13 @@ test('KL penalty: no reference log-probs is an error; at the reference the term 
   const atReference = ppoLossGradient(logp, {...mb, referenceLogprobs: logp.slice()}, {klCoef: 0.5})
   assert.ok(Math.abs(without.loss - atReference.loss) < 1e-7)
   assert.deepEqual(atReference.dlogp, without.dlogp)
+  // ref_kl averages k3 over the penalised tokens only: a token the behaviour cap masks carries no KL term.
+  const two: PpoMicroBatch = {tokens: {inputIds: new Int32Array(3), batch: 1, seqLen: 3}, lossMask: Float32Array.from([1, 1]), advantages: new Float32Array(2),
+    behaviourLogprobs: Float32Array.from([-1, -9]), proximalLogprobs: Float32Array.from([-1, -1]), referenceLogprobs: Float32Array.from([-1.5, -3]), lossTokens: 2}
+  const twoStats = new PpoStats()
+  ppoLossGradient(Float32Array.from([-1, -1]), two, {klCoef: 1}, twoStats)
+  assert.equal(twoStats.summary().behav_imp_capped_frac, 0.5)
+  assert.ok(Math.abs(twoStats.summary().ref_kl! - (Math.exp(-0.5) + 0.5 - 1)) < 1e-9, `ref_kl ${twoStats.summary().ref_kl}`)
   // Above the reference the penalty pushes log-probs down (positive d loss / d logp), below it up.
   const zero = {...mb, advantages: new Float32Array(16), referenceLogprobs: logp.map((p, i) => p + (i % 2 ? 0.5 : -0.5))}
   const g = ppoLossGradient(logp, zero, {klCoef: 1, behavImpCap: 0})
