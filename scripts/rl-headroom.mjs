@@ -21,12 +21,9 @@ const read = (file) =>
 const em = (r) => (r.scores?.em ?? 0) > 0
 const greedy = new Map(read(greedyFile).map((r) => [r.id, em(r)]))
 const samples = read(samplesFile)
-const sampled = new Map()
+// Per question, how many of its samples are right (a question with none right still has an entry).
 const rightSamples = new Map()
-for (const r of samples) {
-  sampled.set(r.id, (sampled.get(r.id) ?? false) || em(r))
-  rightSamples.set(r.id, (rightSamples.get(r.id) ?? 0) + (em(r) ? 1 : 0))
-}
+for (const r of samples) rightSamples.set(r.id, (rightSamples.get(r.id) ?? 0) + (em(r) ? 1 : 0))
 const k = Math.max(...samples.map((r) => (r.sample_index ?? 0) + 1))
 const cells = [
   ['right greedily', (g) => g],
@@ -37,7 +34,7 @@ const laters = later.map((f) => [f, new Map(read(f).map((r) => [r.id, em(r)]))])
 console.log(`| start: ${greedyFile} | questions |${laters.map(([f]) => ` right greedily: ${f} |`).join('')}`)
 console.log(`| --- | --- |${laters.map(() => ' --- |').join('')}`)
 for (const [label, test] of cells) {
-  const ids = [...greedy.keys()].filter((id) => sampled.has(id) && test(greedy.get(id), sampled.get(id)))
+  const ids = [...greedy.keys()].filter((id) => rightSamples.has(id) && test(greedy.get(id), rightSamples.get(id) > 0))
   console.log(`| ${label} | ${ids.length} |${laters.map(([, m]) => ` ${ids.filter((id) => m.get(id)).length} |`).join('')}`)
 }
 // By how often the start's samples are right: 0, then quarters of k (1–4, 5–8, 9–12, 13–16 of 16).
@@ -49,10 +46,10 @@ console.log(`| --- | --- | --- |${laters.map(() => ' --- |').join('')}`)
 for (let q = 0; q <= 4; q++) {
   const [lo, hi] = range(q)
   if (lo > hi) continue
-  const ids = [...greedy.keys()].filter((id) => sampled.has(id) && quarter(rightSamples.get(id)) === q)
+  const ids = [...greedy.keys()].filter((id) => rightSamples.has(id) && quarter(rightSamples.get(id)) === q)
   const start = ids.filter((id) => greedy.get(id))
   const moved = laters.map(([, m]) => `${ids.filter((id) => !greedy.get(id) && m.get(id)).length} / ${start.filter((id) => !m.get(id)).length}`)
   console.log(`| ${lo === hi ? lo : `${lo}–${hi}`} | ${ids.length} | ${start.length} |${moved.map((c) => ` ${c} |`).join('')}`)
 }
-const missing = [...greedy.keys()].filter((id) => !sampled.has(id)).length
+const missing = [...greedy.keys()].filter((id) => !rightSamples.has(id)).length
 if (missing) console.error(`rl-headroom: ${missing} questions of ${greedyFile} have no samples in ${samplesFile}; left out`)

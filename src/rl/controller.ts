@@ -133,6 +133,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
 
   const {HfTokenizer} = await import('../model/index.js')
   const base = await loadStartModel(o.model)
+  const klCoef = o.loss?.klCoef ?? 0
   const extraTools = (o.episode?.format?.tools ?? []).filter((t) => t !== 'search' && t !== 'access')
   const settings = {
     mode, samples, batch_questions: groupsPerStep, max_staleness: eta, lr: o.learningRate ?? defaultRlLearningRate(base.weights), weight_decay: o.weightDecay ?? 0, max_grad_norm: o.maxGradNorm ?? 1,
@@ -144,7 +145,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     ...(extraTools.length ? {tools: [...(o.episode?.format?.tools ?? [])]} : {}),
     // Recorded only when on, so runs made before the flag existed resume unchanged.
     ...(o.loss?.observationLoss ? {observation_loss: true} : {}),
-    ...((o.loss?.klCoef ?? 0) > 0 ? {kl_coef: o.loss?.klCoef} : {}),
+    ...(klCoef > 0 ? {kl_coef: klCoef} : {}),
   }
   const session = await TrainingSession.open({...o, warn}, {
     command: 'train', settings, flags: o.flags, model_config_hash: modelConfigHash(base.config),
@@ -165,7 +166,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
   const updaterInit: PolicyUpdaterInit = {
     config, weights: checkpoint.weights, backend: o.backend, maxGradNorm: o.maxGradNorm, learningRate: settings.lr, weightDecay: settings.weight_decay, loss: o.loss,
     // The KL penalty's reference is the run's start model (--model), also when a resumed run's weights have moved.
-    ...((o.loss?.klCoef ?? 0) > 0 ? {referenceWeights: base.weights} : {}),
+    ...(klCoef > 0 ? {referenceWeights: base.weights} : {}),
     ...(loaded?.optimizerState ? {optimizerState: loaded.optimizerState} : {}),
   }
   const trainer: PolicyUpdater = await ((o.trainerThread ?? true) ? WorkerPolicyUpdater.create(updaterInit) : LocalPolicyUpdater.create(updaterInit))

@@ -3,7 +3,7 @@
 // d loss / d logp is all the training graph needs. Same semantics as `ppoLoss` (proximal from the current pass,
 // behaviour weights and their cap, statistics); test/rl/ppo-loss-grad.test.ts checks it against tfjs's autodiff of
 // `ppoLoss`.
-import {behaviourWeights, collectStats, klCoefficient, referenceKlTerm, type PpoLossOptions, type PpoMicroBatch, type PpoStats} from './ppo-loss.js'
+import {behaviourWeights, collectStats, klCoefficient, referenceKlTerm, requireReference, type PpoLossOptions, type PpoMicroBatch, type PpoStats} from './ppo-loss.js'
 
 /** −Σ mask·w·min(r·A, clip(r, 1−ε, 1+ε)·A) / lossTokens (+ β·k3 towards the reference) and its gradient w.r.t. `logp` ([b, t−1]). */
 export function ppoLossGradient(logp: Float32Array, mb: PpoMicroBatch, options: PpoLossOptions = {}, stats?: PpoStats): {loss: number; dlogp: Float32Array} {
@@ -13,10 +13,9 @@ export function ppoLossGradient(logp: Float32Array, mb: PpoMicroBatch, options: 
   if (options.proximalFromCurrent && !mb.proximalLogprobs) mb.proximalLogprobs = Float32Array.from(logp)
   const {weights, capped} = behaviourWeights(mb, options)
   const prox = mb.proximalLogprobs as Float32Array
-  if (stats) collectStats(logp, mb, prox, weights, capped, eps, stats, options)
   const beta = klCoefficient(options)
-  const ref = beta > 0 ? mb.referenceLogprobs : undefined
-  if (beta > 0 && (!ref || ref.length !== logp.length)) throw new RangeError(`Expected ${logp.length} reference log-probs on the micro-batch for the KL penalty, got ${ref?.length ?? 'none'}`)
+  const ref = beta > 0 ? requireReference(mb) : undefined
+  if (stats) collectStats(logp, mb, prox, weights, capped, eps, stats, ref)
   const scale = 1 / Math.max(1, mb.lossTokens)
   const dlogp = new Float32Array(logp.length)
   let loss = 0

@@ -130,9 +130,9 @@ export function ppoLoss(tf: Tf, logp: TfCore.Tensor2D, mb: PpoMicroBatch, option
   if (options.proximalFromCurrent && !mb.proximalLogprobs) mb.proximalLogprobs = Float32Array.from(current as Float32Array)
   const prox = requireProximal(mb)
   const {weights, capped} = behaviourWeights(mb, options)
-  if (stats) collectStats(current as Float32Array, mb, prox, weights, capped, eps, stats, options)
   const beta = klCoefficient(options)
   const ref = beta > 0 ? requireReference(mb) : undefined
+  if (stats) collectStats(current as Float32Array, mb, prox, weights, capped, eps, stats, ref)
   return tf.tidy(() => {
     const advantages = tf.tensor2d(mb.advantages, shape)
     const ratio = tf.exp(tf.sub(logp, tf.tensor2d(prox, shape)))
@@ -152,8 +152,8 @@ export function ppoLoss(tf: Tf, logp: TfCore.Tensor2D, mb: PpoMicroBatch, option
   })
 }
 
-export function collectStats(logp: Float32Array, mb: PpoMicroBatch, prox: Float32Array, weights: Float32Array, capped: number, eps: number, stats: PpoStats, options: PpoLossOptions = {}): void {
-  const ref = klCoefficient(options) > 0 ? requireReference(mb) : undefined
+/** Adds a micro-batch's masked tokens to `stats`; `ref`: the reference log-probs when a KL penalty is on. */
+export function collectStats(logp: Float32Array, mb: PpoMicroBatch, prox: Float32Array, weights: Float32Array, capped: number, eps: number, stats: PpoStats, ref?: Float32Array): void {
   if (ref) stats.referenceKl = true
   for (let i = 0; i < logp.length; i++) {
     if (!mb.lossMask[i]) continue
@@ -190,7 +190,7 @@ export function klCoefficient(options: PpoLossOptions): number {
   return beta
 }
 
-function requireReference(mb: PpoMicroBatch): Float32Array {
+export function requireReference(mb: PpoMicroBatch): Float32Array {
   if (!mb.referenceLogprobs) throw new RangeError('Expected reference log-probs on the micro-batch: a KL penalty (klCoef > 0) needs the reference policy\'s log-probs before the update')
   if (mb.referenceLogprobs.length !== mb.lossMask.length) throw new RangeError(`Expected ${mb.lossMask.length} reference log-probs, got ${mb.referenceLogprobs.length}`)
   return mb.referenceLogprobs
