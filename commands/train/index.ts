@@ -83,6 +83,7 @@ export default class Train extends ArsCommand {
     'clip-eps': numberFlag({min: 1e-6, max: 0.999, default: 0.2, description: 'PPO ratio clip ε.'}),
     'behav-imp-cap': numberFlag({min: 0, default: 5, description: 'Cap on exp(logπ_prox − logπ_behav); tokens above it are masked (0: no cap).'}),
     minibatches: Flags.integer({default: 1, description: 'Optimiser steps per batch (PPO minibatches); the policy version advances once per batch.'}),
+    'ppo-epochs': Flags.integer({default: 1, description: 'Passes over each batch (PPO epochs): its generation is paid once and it trains --ppo-epochs × --minibatches optimiser steps, the ratio clipped against the weights before the first; the policy version advances once per batch.'}),
     'micro-batch-tokens': Flags.integer({default: 4096, description: 'Padded tokens per micro-batch (memory bound; gradients are accumulated).'}),
     'kl-coef': numberFlag({min: 0, default: 0, description: 'β of a KL penalty towards the start model (--model), per trained token: β·k3, the low-variance estimator GRPO uses (verl\'s low_var_kl). Costs one forward pass of the frozen start model per micro-batch. Default 0: none.'}),
     'no-std': Flags.boolean({default: false, description: 'Dr. GRPO: centre rewards in each group without dividing by the standard deviation.'}),
@@ -119,7 +120,7 @@ export default class Train extends ArsCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Train)
     const generation = flags.generation ? parseGenerationServers(flags.generation) : undefined
-    const options = {mode: flags.mode, samples: flags.samples, batchQuestions: flags['batch-questions'], steps: flags.steps, maxStaleness: flags['max-staleness'], concurrency: flags.concurrency, minibatches: flags.minibatches}
+    const options = {mode: flags.mode, samples: flags.samples, batchQuestions: flags['batch-questions'], steps: flags.steps, maxStaleness: flags['max-staleness'], concurrency: flags.concurrency, minibatches: flags.minibatches, ppoEpochs: flags['ppo-epochs']}
     validateRlOptions(options)
     const lr = flags.lr
     const clipEps = flags['clip-eps']

@@ -51,6 +51,8 @@ export interface RlOptions extends TrainingOptions {
   advantages?: AdvantageOptions
   /** Optimiser steps per batch (AReaL's ppo_n_minibatches, default 1); the policy version advances once per batch. */
   minibatches?: number
+  /** Passes over each batch (PPO epochs, verl's ppo_epochs; default 1): generation is paid once, the batch trains `epochs × minibatches` optimiser steps, the ratio clipped against the weights before the first. */
+  ppoEpochs?: number
   /** Padded tokens per micro-batch (default 4096; a longer sequence gets a micro-batch of its own). */
   microBatchTokens?: number
   /** Episodes in flight (default 8). */
@@ -88,7 +90,7 @@ export interface RlSummary {
 }
 
 /** Checks flag combinations that cannot work, with the flag to change. */
-export function validateRlOptions(o: Pick<RlOptions, 'mode' | 'samples' | 'batchQuestions' | 'steps' | 'maxStaleness' | 'concurrency' | 'minibatches'>): void {
+export function validateRlOptions(o: Pick<RlOptions, 'mode' | 'samples' | 'batchQuestions' | 'steps' | 'maxStaleness' | 'concurrency' | 'minibatches' | 'ppoEpochs'>): void {
   const mode = o.mode ?? 'async'
   const samples = o.samples ?? 8
   const eta = o.maxStaleness ?? 4
@@ -100,6 +102,7 @@ export function validateRlOptions(o: Pick<RlOptions, 'mode' | 'samples' | 'batch
   positive('steps', o.steps)
   positive('concurrency', o.concurrency)
   positive('minibatches', o.minibatches)
+  positive('ppo-epochs', o.ppoEpochs)
   if (!TRAIN_MODES.includes(mode)) throw new UsageError(`--mode: expected one of ${TRAIN_MODES.join(', ')}, got ${String(mode)}`, {code: 'flag'})
   if (samples < 2) throw new UsageError(`--samples ${samples}: a GRPO group of one has zero variance, so every advantage would be 0`, {code: 'flag', fix: 'Pass --samples 2 or more (8–16 is usual).'})
   if (!(Number.isInteger(eta) && eta >= 0)) throw new UsageError(`--max-staleness: expected an integer ≥ 0, got ${eta}`, {code: 'flag'})
@@ -146,6 +149,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     // Recorded only when on, so runs made before the flag existed resume unchanged.
     ...(o.loss?.observationLoss ? {observation_loss: true} : {}),
     ...(klCoef > 0 ? {kl_coef: klCoef} : {}),
+    ...((o.ppoEpochs ?? 1) > 1 ? {ppo_epochs: o.ppoEpochs} : {}),
   }
   const session = await TrainingSession.open({...o, warn}, {
     command: 'train', settings, flags: o.flags, model_config_hash: modelConfigHash(base.config),
@@ -281,7 +285,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
         continue
       }
       const ppo: PpoMicroBatch[] = microBatches.map((mb) => ({tokens: mb.tokens, lossMask: mb.lossMask, advantages: mb.extras.advantage as Float32Array, behaviourLogprobs: mb.extras.behaviour as Float32Array, lossTokens: mb.lossTokens}))
-      const result = await trainer.update(ppo, o.minibatches ?? 1)
+      const result = await trainer.update(ppo, o.minibatches ?? 1, o.ppoEpochs ?? 1)
       const trainSeconds = (performance.now() - trainStart) / 1000
       step++
       version++

@@ -38,14 +38,14 @@ export class OnnxPolicyUpdater implements PolicyUpdater {
     return new OnnxPolicyUpdater(trainer, init.loss, reference)
   }
 
-  async update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult> {
+  async update(microBatches: PpoMicroBatch[], minibatches: number, epochs = 1): Promise<UpdateResult> {
     const started = performance.now()
     const trainer = this.#trainer
     const result = await ppoMinibatchUpdate(microBatches, minibatches, this.#loss, {
       proximal: (mb) => trainer.tokenLogProbs(mb.tokens),
       ...(this.#reference ? {reference: (mb: PpoMicroBatch) => (this.#reference as OnnxPolicyTrainer).tokenLogProbs(mb.tokens)} : {}),
       step: (chunk, loss, stats) => trainer.trainStep(chunk, (logp, mb) => ppoLossGradient(logp, mb, loss, stats), {weightOf: (mb) => mb.lossTokens}),
-    })
+    }, epochs)
     return {...result, seconds: (performance.now() - started) / 1000, backend: trainer.backendDescription}
   }
 

@@ -17,9 +17,9 @@ export interface PolicyUpdaterInit {
 }
 
 export interface UpdateResult {
-  /** Mean loss over the minibatches. */
+  /** Mean loss over the optimiser steps. */
   loss: number
-  /** Largest pre-clip global gradient norm over the minibatches. */
+  /** Largest pre-clip global gradient norm over the optimiser steps. */
   gradNorm: number
   stats: ReturnType<PpoStats['summary']> & {tokens: number}
   seconds: number
@@ -27,8 +27,8 @@ export interface UpdateResult {
 }
 
 export interface PolicyUpdater {
-  /** Proximal log-probs with the current weights, then `minibatches` optimiser steps over the micro-batches. */
-  update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult>
+  /** Proximal log-probs with the current weights, then `epochs` (default 1) passes of `minibatches` optimiser steps over the micro-batches. */
+  update(microBatches: PpoMicroBatch[], minibatches: number, epochs?: number): Promise<UpdateResult>
   exportWeights(): Promise<Weights>
   exportOptimizerState(): Promise<OptimizerState>
   close(): Promise<void>

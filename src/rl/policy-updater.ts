@@ -49,7 +49,7 @@ export class LocalPolicyUpdater implements PolicyUpdater {
     return new LocalPolicyUpdater(trainer, init.loss, reference)
   }
 
-  async update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult> {
+  async update(microBatches: PpoMicroBatch[], minibatches: number, epochs = 1): Promise<UpdateResult> {
     const started = performance.now()
     const trainer = this.#trainer
     const tf = trainer.tf
@@ -57,7 +57,7 @@ export class LocalPolicyUpdater implements PolicyUpdater {
       proximal: (mb) => computeProximalLogprobs(tf, trainer.model, mb.tokens),
       ...(this.#reference ? {reference: (mb: PpoMicroBatch) => computeProximalLogprobs(tf, this.#reference as TfQwen2, mb.tokens)} : {}),
       step: (chunk, loss, stats) => trainer.trainStep(chunk, (model, mb) => ppoLoss(tf, model.tokenLogProbs(mb.tokens), mb, loss, stats), {weightOf: (mb) => mb.lossTokens}),
-    })
+    }, epochs)
     return {...result, seconds: (performance.now() - started) / 1000, backend: trainer.backendDescription}
   }
 
@@ -75,7 +75,7 @@ export class LocalPolicyUpdater implements PolicyUpdater {
   }
 }
 
-type RequestBody = {kind: 'init'; init: PolicyUpdaterInit} | {kind: 'update'; microBatches: PpoMicroBatch[]; minibatches: number} | {kind: 'weights' | 'optimizer' | 'close'}
+type RequestBody = {kind: 'init'; init: PolicyUpdaterInit} | {kind: 'update'; microBatches: PpoMicroBatch[]; minibatches: number; epochs: number} | {kind: 'weights' | 'optimizer' | 'close'}
 type Request = RequestBody & {id: number}
 /**
  * The wasm backend's heap is bounded: a micro-batch too large for it surfaces as XNNPACK's out-of-memory status
@@ -132,8 +132,8 @@ export class WorkerPolicyUpdater implements PolicyUpdater {
     return updater
   }
 
-  async update(microBatches: PpoMicroBatch[], minibatches: number): Promise<UpdateResult> {
-    return (await this.#call({kind: 'update', microBatches, minibatches})) as UpdateResult
+  async update(microBatches: PpoMicroBatch[], minibatches: number, epochs = 1): Promise<UpdateResult> {
+    return (await this.#call({kind: 'update', microBatches, minibatches, epochs})) as UpdateResult
   }
 
   async exportWeights(): Promise<Weights> {
@@ -173,7 +173,7 @@ export function servePolicyUpdater(port: {on(event: 'message', f: (r: Request) =
           value = null
         } else {
           if (!updater) throw new Error('the trainer thread was not initialised')
-          if (request.kind === 'update') value = await updater.update(request.microBatches, request.minibatches)
+          if (request.kind === 'update') value = await updater.update(request.microBatches, request.minibatches, request.epochs)
           else if (request.kind === 'weights') value = await updater.exportWeights()
           else if (request.kind === 'optimizer') value = await updater.exportOptimizerState()
           else {

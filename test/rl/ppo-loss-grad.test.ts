@@ -105,6 +105,43 @@ test('onnx updater: proximal log-probs before two minibatches, ratios move off 1
   }
 })
 
+test('onnx updater, PPO epochs: three passes over one batch train three steps against the start weights, and the clip bounds them', async () => {
+  const weights = initWeights(config, 4, 0.2)
+  const tokens = {inputIds: Int32Array.from([3, 9, 27, 20, 5, 8, 13, 21]), batch: 2, seqLen: 4}
+  const probe = await OnnxPolicyTrainer.create(config, weights)
+  const prox = await probe.tokenLogProbs(tokens)
+  await probe.dispose()
+  const base = {tokens, lossMask: Float32Array.from([0, 1, 1, 0, 1, 1]), advantages: Float32Array.from([0, 1, 1, 0, -1, -1]), lossTokens: 4}
+  const batch = (): PpoMicroBatch[] => [0, 1].map(() => ({...base, tokens: {...tokens}, behaviourLogprobs: prox.slice()}))
+  const logprobsAfter = async (epochs: number, learningRate: number): Promise<{moved: Float32Array; stats: Awaited<ReturnType<LocalPolicyUpdater['update']>>['stats']}> => {
+    const updater = await LocalPolicyUpdater.create({config, weights, backend: 'onnx', learningRate, weightDecay: 0})
+    try {
+      const mbs = batch()
+      const result = await updater.update(mbs, 1, epochs)
+      // Every pass's ratio is against the weights before the first step: the start model's log-probs, exactly.
+      if (epochs > 1) assert.deepEqual(mbs[0]!.proximalLogprobs, prox)
+      const after = await OnnxPolicyTrainer.create(config, await updater.exportWeights())
+      const moved = await after.tokenLogProbs(tokens)
+      await after.dispose()
+      return {moved, stats: result.stats}
+    } finally {
+      await updater.close()
+    }
+  }
+  const one = await logprobsAfter(1, 1e-2)
+  const three = await logprobsAfter(3, 1e-2)
+  assert.equal(one.stats.tokens, 8)
+  assert.equal(three.stats.tokens, 24, 'a token counts once per pass')
+  assert.equal(one.stats.ratio_max, 1, 'one step: the ratio is 1')
+  assert.ok(three.stats.ratio_max > 1 + 1e-3, `later passes see ratios off 1: ${JSON.stringify(three.stats)}`)
+  // Three steps move the rewarded token further up and the penalised one further down than one step.
+  assert.ok((three.moved[1] as number) > (one.moved[1] as number) + 1e-3, `rewarded: one step ${one.moved[1]}, three ${three.moved[1]}`)
+  assert.ok((three.moved[4] as number) < (one.moved[4] as number) - 1e-3, `penalised: one step ${one.moved[4]}, three ${three.moved[4]}`)
+  // A large step clips: the later passes' ratios leave 1 ± ε, those tokens stop pulling, and the clip fraction says so.
+  const large = await logprobsAfter(6, 2e-1)
+  assert.ok(large.stats.clip_frac > 0, JSON.stringify(large.stats))
+})
+
 test('KL penalty: no reference log-probs is an error; at the reference the term and its gradient are 0', () => {
   const mb = randomMicroBatch(7, 16)
   const logp = mb.proximalLogprobs!.slice()

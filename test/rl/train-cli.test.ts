@@ -33,6 +33,7 @@ test('flag combinations that make no sense are refused before anything loads', (
   assert.throws(() => validateRlOptions({mode: 'async', maxStaleness: 0, steps: 1}), /it is --mode sync/)
   assert.throws(() => validateRlOptions({samples: 2, batchQuestions: 2, minibatches: 9, steps: 1}), /--minibatches 9 exceeds the 4 episodes/)
   assert.throws(() => validateRlOptions({steps: 0}), /--steps: expected an integer ≥ 1/)
+  assert.throws(() => validateRlOptions({steps: 1, ppoEpochs: 0}), /--ppo-epochs: expected an integer ≥ 1/)
   assert.throws(() => validateRlOptions({mode: 'fast' as never, steps: 1}), /--mode: expected one of sync, one-step-off, async/)
   assert.doesNotThrow(() => validateRlOptions({mode: 'sync', maxStaleness: 0, steps: 1}))
 })
