@@ -28,6 +28,11 @@ export interface AdvantageOptions {
   dropZeroVariance?: boolean
   /** Episodes with history truncations or context overflow: `mask` (default: baseline only) or `drop` (neither). */
   truncated?: 'mask' | 'drop'
+  /**
+   * Multiplies the advantages below 0 (default 1). 0 reinforces only the better-than-average samples (positive
+   * sample reinforcement, RAFT-like); between 0 and 1 the update leans towards them. The baseline is unchanged.
+   */
+  negativeWeight?: number
 }
 
 /** Classifies an episode by the policy documented in decision 0910. */
@@ -68,6 +73,8 @@ export function groupAdvantages(group: readonly Trajectory[], options: Advantage
   const scale = options.scaleByStd ?? true
   const eps = options.eps ?? 1e-6
   if (!(eps >= 0)) throw new RangeError(`Expected eps ≥ 0, got ${eps}`)
+  const negativeWeight = options.negativeWeight ?? 1
+  if (!(negativeWeight >= 0)) throw new RangeError(`Expected negativeWeight ≥ 0, got ${negativeWeight}`)
   const excluded: GroupAdvantages['excluded'] = []
   const baseline: Trajectory[] = []
   const trainable = new Set<Trajectory>()
@@ -84,8 +91,11 @@ export function groupAdvantages(group: readonly Trajectory[], options: Advantage
   // A group of one (or of equal rewards) has no signal: its advantages are 0 whatever the scaling.
   const zeroVariance = rewards.length < 2 || std <= 1e-12
   const dropped = zeroVariance && (options.dropZeroVariance ?? false)
-  const samples = dropped
-    ? []
-    : baseline.filter((t) => trainable.has(t)).map((t) => ({trajectory: t, advantage: zeroVariance ? 0 : scale ? ((t.reward as number) - mean) / (std + eps) : (t.reward as number) - mean}))
+  const advantage = (t: Trajectory): number => {
+    if (zeroVariance) return 0
+    const a = scale ? ((t.reward as number) - mean) / (std + eps) : (t.reward as number) - mean
+    return a >= 0 ? a : negativeWeight === 0 ? 0 : a * negativeWeight
+  }
+  const samples = dropped ? [] : baseline.filter((t) => trainable.has(t)).map((t) => ({trajectory: t, advantage: advantage(t)}))
   return {questionId: group[0]?.question_id ?? '', samples, mean, std, baseline: baseline.length, zeroVariance, dropped, excluded}
 }

@@ -150,6 +150,7 @@ export async function trainRl(o: RlOptions): Promise<RlSummary> {
     ...(o.loss?.observationLoss ? {observation_loss: true} : {}),
     ...(klCoef > 0 ? {kl_coef: klCoef} : {}),
     ...((o.ppoEpochs ?? 1) > 1 ? {ppo_epochs: o.ppoEpochs} : {}),
+    ...((o.advantages?.negativeWeight ?? 1) !== 1 ? {negative_weight: o.advantages?.negativeWeight} : {}),
   }
   const session = await TrainingSession.open({...o, warn}, {
     command: 'train', settings, flags: o.flags, model_config_hash: modelConfigHash(base.config),

@@ -1,5 +1,5 @@
 // The RL trainer's update on onnxruntime (decision 0940): the same contract as LocalPolicyUpdater (proximal
-// log-probs, then `minibatches` decoupled-PPO optimiser steps), with gradients from the ONNX training graph and the
+// log-probs, then `epochs` passes of `minibatches` decoupled-PPO optimiser steps), with gradients from the ONNX training graph and the
 // PPO objective's gradient computed over plain arrays (ppo-loss-grad.ts). Chosen by `--backend auto` where no native
 // TensorFlow.js loads, or `--backend onnx`.
 import type {Weights} from '../model/index.js'

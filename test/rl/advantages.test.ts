@@ -26,6 +26,22 @@ test('Dr. GRPO: centred only', () => {
   g.samples.forEach((s, i) => close(s.advantage, [1, 0.5, -0.1][i]! - mean, 1e-12))
 })
 
+test('--negative-weight scales only the below-average advantages; 0 keeps the better samples alone; below 0 is refused', () => {
+  const rewards = [1, 0, 0, 0]
+  const full = groupAdvantages(rewards.map((r, i) => trajectory({sample: i, reward: r})))
+  const half = groupAdvantages(rewards.map((r, i) => trajectory({sample: i, reward: r})), {negativeWeight: 0.5})
+  const none = groupAdvantages(rewards.map((r, i) => trajectory({sample: i, reward: r})), {negativeWeight: 0})
+  close(full.samples[0]!.advantage, Math.sqrt(3), 1e-5)
+  close(half.samples[0]!.advantage, full.samples[0]!.advantage, 1e-12)
+  close(none.samples[0]!.advantage, full.samples[0]!.advantage, 1e-12)
+  for (const i of [1, 2, 3]) {
+    close(half.samples[i]!.advantage, full.samples[i]!.advantage / 2, 1e-12)
+    assert.equal(none.samples[i]!.advantage, 0)
+  }
+  assert.equal(half.mean, full.mean, 'the baseline does not change')
+  assert.throws(() => groupAdvantages(rewards.map((r, i) => trajectory({sample: i, reward: r})), {negativeWeight: -1}), /negativeWeight ≥ 0/)
+})
+
 test('zero-variance groups are reported, kept with zero advantages or dropped', () => {
   const group = [0.2, 0.2, 0.2].map((r, i) => trajectory({sample: i, reward: r}))
   const kept = groupAdvantages(group)

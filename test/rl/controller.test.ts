@@ -114,16 +114,19 @@ test('--kl-coef: the start model is the reference (k3 0 at the first update, abo
   const plainSettings = JSON.parse(readFileSync(join(plain.out, 'run.json'), 'utf8')).settings
   assert.equal(plainSettings.kl_coef, undefined)
   assert.equal(plainSettings.ppo_epochs, undefined, 'one pass is the default and is not recorded')
+  assert.equal(plainSettings.negative_weight, undefined)
 })
 
-test('--ppo-epochs: each batch trains that many passes (the PPO tokens say so), one version a batch, recorded in run.json', async () => {
-  const {metrics, out} = await run('sync', {ppoEpochs: 3, steps: 1})
+test('--ppo-epochs: each batch trains that many passes (the PPO tokens say so), one version a batch; it and --negative-weight are recorded in run.json', async () => {
+  const {metrics, out} = await run('sync', {ppoEpochs: 3, steps: 1, advantages: {negativeWeight: 0.5}})
   const m = metrics[0]!.metrics
   assert.equal(metrics[0]!.policy_version, 1)
   assert.ok(m.loss_tokens! > 0)
   assert.equal(m.ppo_tokens, 3 * m.loss_tokens!, `ppo_tokens ${m.ppo_tokens}, loss_tokens ${m.loss_tokens}`)
   assert.ok(m.ratio_max! > 1, `later passes see ratios off 1: ${m.ratio_max}`)
-  assert.equal(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).settings.ppo_epochs, 3)
+  const settings = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).settings
+  assert.equal(settings.ppo_epochs, 3)
+  assert.equal(settings.negative_weight, 0.5)
 })
 
 test('a batch without signal is no update: the version stays and the weights are unchanged', async () => {
