@@ -23,7 +23,8 @@
 #
 # Knobs (environment): WORK (runs/policy-search), STAGES (default "data sft rl eval"), OTHER_WORLDS (seeds of the
 # extra worlds, 2…25), START (previous|scratch), RL_ON (fresh|pool: RL's questions), RL_STEPS (default 100), RL_LR (default: from
-# the model's size), RL_SAMPLES, RL_REWARD (em|f1), RL_KL (--kl-coef; default none), SFT_THREADS (onnxruntime threads of the SFT phases, which run alone:
+# the model's size), RL_SAMPLES, RL_REWARD (em|f1), RL_KL (--kl-coef; default none), RL_ARGS (more `ars train` flags for
+# RL and its mask-off ablation, e.g. "--ppo-epochs 2 --negative-weight 0"), SFT_THREADS (onnxruntime threads of the SFT phases, which run alone:
 # default 2), CONTROL
 # (1: run the control beside RL), OBSERVATION_LOSS (1: also the mask-off ablation after RL), PASS_K (default 16; 0: no
 # sampled evaluation), COPY (1: copy the policies into datasets/).
@@ -42,6 +43,7 @@ SFT_THREADS=${SFT_THREADS:-2}
 RL_LR=${RL_LR:-}
 RL_SAMPLES=${RL_SAMPLES:-16}
 RL_KL=${RL_KL:-}
+read -r -a RL_ARGS_LIST <<< "${RL_ARGS:-}"
 RL_ON=${RL_ON:-fresh}
 CONTROL=${CONTROL:-1}
 OBSERVATION_LOSS=${OBSERVATION_LOSS:-0}
@@ -152,7 +154,7 @@ if has rl; then
     ars train --model "$WORK/sft/latest" --questions "$WORK/rl-questions-$RL_ON.jsonl" --search "$rl_search" --eval-search "$W" --out "$WORK/$out" --force \
       --format compact --mode async --samples "$RL_SAMPLES" --batch-questions 4 --drop-zero-variance --reward "$RL_REWARD" \
       --max-turns 6 --max-tokens-per-turn 48 ${RL_LR:+--lr "$RL_LR"} ${RL_KL:+--kl-coef "$RL_KL"} --steps "$RL_STEPS" --concurrency 16 --save-every 25 --keep 0 --seed 0 \
-      --eval-every 50 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 "$@" > "$WORK/$out-metrics.jsonl"
+      --eval-every 50 --eval-questions "$WORK/heldout-12.jsonl" --eval-limit 100 "${RL_ARGS_LIST[@]}" "$@" > "$WORK/$out-metrics.jsonl"
   }
   rl_run rl &
   rl=$!
