@@ -1,8 +1,9 @@
 // Episode rewards: the answer scored with the eval metrics (SQuAD-normalised EM, HotpotQA F1, Search-R1
-// cover-EM; src/answer/metrics.ts), minus a format penalty when the episode ended without a valid answer.
+// cover-EM, character similarity; src/answer/metrics.ts), minus a format penalty when the episode ended without a
+// valid answer.
 import {getMetric, scoreAnswer} from '../answer/index.js'
 
-export const REWARD_METRICS = ['f1', 'em', 'cover-em'] as const
+export const REWARD_METRICS = ['f1', 'em', 'cover-em', 'char-sim'] as const
 export type RewardMetric = (typeof REWARD_METRICS)[number]
 
 export interface RewardOptions {
@@ -18,7 +19,7 @@ export interface RewardOutcome {
 
 /** Null when the question has no gold answers; otherwise the score, minus the penalty when no answer was given. */
 export function computeReward(answer: string | null, golds: readonly string[], options: RewardOptions): RewardOutcome {
-  const metric = getMetric(options.metric === 'cover-em' ? 'cover_em' : options.metric)
+  const metric = getMetric(options.metric.replace('-', '_'))
   const penalty = options.formatPenalty ?? 0.1
   const formatOk = answer !== null && answer.trim() !== ''
   const applied = formatOk ? 0 : penalty

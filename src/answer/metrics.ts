@@ -1,6 +1,7 @@
 // Answer metrics exactly as the field's official scripts compute them: SQuAD v1.1 / HotpotQA normalisation,
 // EM, token F1 (HotpotQA's yes/no/noanswer rule), cover-EM (Search-R1's `subem`) and GAIA's question_scorer.
 // Python semantics (unicode \w, str.split() whitespace, float()) are reproduced, not approximated by JS defaults.
+import {distance as levenshtein} from 'fastest-levenshtein'
 import {multisetOverlap} from '../core/index.js'
 
 /** Characters Python's `str.split()` / `str.isspace()` / `re` `\s` treat as whitespace (JS `\s` differs). */
@@ -42,6 +43,18 @@ export function normalizeAnswer(text: string): string {
 /** SQuAD EM for one gold: normalised strings equal. */
 export function exactMatch(prediction: string, gold: string): number {
   return normalizeAnswer(prediction) === normalizeAnswer(gold) ? 1 : 0
+}
+
+/**
+ * Character similarity for one gold: 1 − Levenshtein distance / the longer length, over SQuAD-normalised strings
+ * (1 exactly when EM is 1; both empty → 1). Not an official metric: partial credit for a near copy ("179926" for
+ * 179926 in a reward, where token F1 gives a one-word miss 0).
+ */
+export function charSimilarity(prediction: string, gold: string): number {
+  const p = normalizeAnswer(prediction)
+  const g = normalizeAnswer(gold)
+  const longer = Math.max(p.length, g.length)
+  return longer === 0 ? 1 : 1 - levenshtein(p, g) / longer
 }
 
 export interface F1Parts {
@@ -184,6 +197,7 @@ export const METRICS: Readonly<Record<string, AnswerMetric>> = Object.freeze({
   em: metric('em', 'squad-v1.1/1', 'Exact match after SQuAD v1.1 normalisation (lowercase, no ASCII punctuation, no a/an/the, single spaces); max over gold aliases.', (p, g) => (p === null ? 0 : exactMatch(p, g))),
   f1: metric('f1', 'hotpotqa-v1/1', 'Token F1 over SQuAD-normalised tokens, yes/no/noanswer must match exactly (HotpotQA); max over gold aliases.', (p, g) => (p === null ? 0 : tokenF1(p, g).f1)),
   cover_em: metric('cover_em', 'search-r1-subem/1', 'Normalised gold is a substring of the normalised prediction (Search-R1 subem); max over gold aliases.', (p, g) => (p === null ? 0 : coverExactMatch(p, g))),
+  char_sim: metric('char_sim', 'levenshtein-squad/1', 'Character similarity: 1 − Levenshtein distance / longer length of the SQuAD-normalised strings (ars\'s own, partial credit for a near copy; 1 iff EM); max over gold aliases.', (p, g) => (p === null ? 0 : charSimilarity(p, g))),
   gaia: metric('gaia', 'gaia-scorer-2023/1', 'GAIA question_scorer: numbers as floats ($ % , stripped), comma/semicolon lists element-wise in order, strings without whitespace/punctuation, lowercase; max over gold aliases.', (p, g) => gaiaScore(p, g)),
 })
 

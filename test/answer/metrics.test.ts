@@ -136,3 +136,19 @@ test('every metric carries a name and version', () => {
   }
   assert.deepEqual(metricVersions(['em', 'judge'], 'judge-v1/x'), {em: 'squad-v1.1/1', judge: 'judge-v1/x'})
 })
+
+test('char_sim: 1 − Levenshtein / longer length over SQuAD-normalised strings, 1 exactly when EM is 1, best alias', () => {
+  const sim = METRICS.char_sim!
+  assert.equal(sim.scoreOne('179926', '179926'), 1)
+  assert.equal(sim.scoreOne('The Golden Shore.', 'golden shore'), 1, 'normalised like EM')
+  assert.equal(sim.scoreOne('199926', '179926'), 1 - 1 / 6, 'one digit miscopied')
+  assert.equal(sim.scoreOne('1904', '1906'), 0.75)
+  assert.equal(sim.scoreOne('kitten', 'sitting'), 1 - 3 / 7, 'the textbook pair: 3 edits')
+  assert.equal(sim.scoreOne('', ''), 1)
+  assert.equal(sim.scoreOne('anything', ''), 0)
+  assert.equal(sim.scoreOne(null, '1906'), 0)
+  // casper → raphael is 5 edits (c→r, s→p, p→h, +a, r→l) of 17 characters; carilmont → velorwick 7 of 16.
+  assert.equal(scoreAnswer('char_sim', 'Casper Carilmont', ['Casper Velorwick', 'Raphael Carilmont']), 1 - 5 / 17, 'max over aliases')
+  // 1 iff EM on the official reference cases.
+  for (const c of cases) assert.equal(sim.scoreOne(c.prediction, c.gold) === 1, c.em === 1, JSON.stringify(c))
+})
