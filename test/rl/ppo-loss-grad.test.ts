@@ -79,25 +79,40 @@ test('ppoLossGradient: loss, d loss / d logp and statistics equal tfjs autodiff 
   }
 })
 
-test('onnx updater: proximal log-probs before two minibatches, ratios move off 1, the rewarded token gets likelier', async () => {
+/** The onnxruntime trainer's log-probs of `tokens` under `weights`. */
+async function logprobsOf(weights: ReturnType<typeof initWeights>, tokens: PpoMicroBatch['tokens']): Promise<Float32Array> {
+  const trainer = await OnnxPolicyTrainer.create(config, weights)
+  try {
+    return await trainer.tokenLogProbs(tokens)
+  } finally {
+    await trainer.dispose()
+  }
+}
+
+/**
+ * Start weights and a batch of two identical micro-batches of two sequences: tokens 1–2 rewarded, 4–5 penalised, the
+ * start weights' log-probs (`prox`) as behaviour. `batch()` makes fresh micro-batches (an update writes into them).
+ */
+async function rewardedBatch(): Promise<{weights: ReturnType<typeof initWeights>; tokens: PpoMicroBatch['tokens']; prox: Float32Array; batch: () => PpoMicroBatch[]}> {
   const weights = initWeights(config, 4, 0.2)
   const tokens = {inputIds: Int32Array.from([3, 9, 27, 20, 5, 8, 13, 21]), batch: 2, seqLen: 4}
-  const probe = await OnnxPolicyTrainer.create(config, weights)
-  const prox = await probe.tokenLogProbs(tokens)
-  await probe.dispose()
+  const prox = await logprobsOf(weights, tokens)
   const base = {tokens, lossMask: Float32Array.from([0, 1, 1, 0, 1, 1]), advantages: Float32Array.from([0, 1, 1, 0, -1, -1]), lossTokens: 4}
+  return {weights, tokens, prox, batch: () => [0, 1].map(() => ({...base, tokens: {...tokens}, behaviourLogprobs: prox.slice()}))}
+}
+
+test('onnx updater: proximal log-probs before two minibatches, ratios move off 1, the rewarded token gets likelier', async () => {
+  const {weights, tokens, prox, batch} = await rewardedBatch()
   const updater = await LocalPolicyUpdater.create({config, weights, backend: 'onnx', learningRate: 1e-2, weightDecay: 0})
   try {
-    const mbs: PpoMicroBatch[] = [0, 1].map(() => ({...base, tokens: {...tokens}, behaviourLogprobs: prox.slice()}))
+    const mbs = batch()
     const result = await updater.update(mbs, 2)
     assert.match(result.backend, /onnxruntime-node cpu/)
     assert.equal(result.stats.tokens, 8)
     assert.ok(result.stats.ratio_max > 1 + 1e-4 || Math.abs(result.stats.approx_kl) > 1e-6, JSON.stringify(result.stats))
     // The proximal log-probs of the first minibatch are those of the starting weights, exactly.
     assert.deepEqual(mbs[0]!.proximalLogprobs, prox)
-    const after = await OnnxPolicyTrainer.create(config, await updater.exportWeights())
-    const moved = await after.tokenLogProbs(tokens)
-    await after.dispose()
+    const moved = await logprobsOf(await updater.exportWeights(), tokens)
     assert.ok((moved[1] as number) > (prox[1] as number) + 1e-3, `rewarded: ${prox[1]} → ${moved[1]}`)
     assert.ok((moved[4] as number) < (prox[4] as number) - 1e-3, `penalised: ${prox[4]} → ${moved[4]}`)
   } finally {
@@ -106,13 +121,7 @@ test('onnx updater: proximal log-probs before two minibatches, ratios move off 1
 })
 
 test('onnx updater, PPO epochs: three passes over one batch train three steps against the start weights, and the clip bounds them', async () => {
-  const weights = initWeights(config, 4, 0.2)
-  const tokens = {inputIds: Int32Array.from([3, 9, 27, 20, 5, 8, 13, 21]), batch: 2, seqLen: 4}
-  const probe = await OnnxPolicyTrainer.create(config, weights)
-  const prox = await probe.tokenLogProbs(tokens)
-  await probe.dispose()
-  const base = {tokens, lossMask: Float32Array.from([0, 1, 1, 0, 1, 1]), advantages: Float32Array.from([0, 1, 1, 0, -1, -1]), lossTokens: 4}
-  const batch = (): PpoMicroBatch[] => [0, 1].map(() => ({...base, tokens: {...tokens}, behaviourLogprobs: prox.slice()}))
+  const {weights, tokens, prox, batch} = await rewardedBatch()
   const logprobsAfter = async (epochs: number, learningRate: number): Promise<{moved: Float32Array; stats: Awaited<ReturnType<LocalPolicyUpdater['update']>>['stats']}> => {
     const updater = await LocalPolicyUpdater.create({config, weights, backend: 'onnx', learningRate, weightDecay: 0})
     try {
@@ -120,10 +129,7 @@ test('onnx updater, PPO epochs: three passes over one batch train three steps ag
       const result = await updater.update(mbs, 1, epochs)
       // Every pass's ratio is against the weights before the first step: the start model's log-probs, exactly.
       if (epochs > 1) assert.deepEqual(mbs[0]!.proximalLogprobs, prox)
-      const after = await OnnxPolicyTrainer.create(config, await updater.exportWeights())
-      const moved = await after.tokenLogProbs(tokens)
-      await after.dispose()
-      return {moved, stats: result.stats}
+      return {moved: await logprobsOf(await updater.exportWeights(), tokens), stats: result.stats}
     } finally {
       await updater.close()
     }
@@ -172,13 +178,9 @@ test('onnx updater with a KL penalty and no advantage: the policy moves back tow
   const start = initWeights(config, 4, 0.2)
   const reference = initWeights(config, 8, 0.2)
   const tokens = {inputIds: Int32Array.from([3, 9, 27, 20, 5, 8, 13, 21]), batch: 2, seqLen: 4}
-  const refTrainer = await OnnxPolicyTrainer.create(config, reference)
-  const ref = await refTrainer.tokenLogProbs(tokens)
-  await refTrainer.dispose()
+  const ref = await logprobsOf(reference, tokens)
   const kl = async (weights: typeof start): Promise<number> => {
-    const t = await OnnxPolicyTrainer.create(config, weights)
-    const logp = await t.tokenLogProbs(tokens)
-    await t.dispose()
+    const logp = await logprobsOf(weights, tokens)
     return logp.reduce((a, x, i) => a + (Math.exp((ref[i] as number) - x) - ((ref[i] as number) - x) - 1), 0)
   }
   const before = await kl(start)
